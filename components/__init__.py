@@ -1,0 +1,1 @@
+"""The log-archive components: ``LogArchive`` (archive account) and ``LogSource`` (workload accounts)."""

@@ -23,7 +23,8 @@ LOG_PREFIX = "logPrefix"
 """Key prefix under which delivered log objects land."""
 PIPELINE_LOG_GROUPS = "pipelineLogGroups"
 """Map of region -> log groups the pipeline itself writes (never to be subscribed back)."""
-ALARM_TOPIC_ARN = "alarmTopicArn"
+ALARM_TOPIC_ARNS = "alarmTopicArns"
+"""Map of region -> SNS topic the delivery alarms notify."""
 
 ARCHIVE_REQUIRED = (
     DESTINATION_ARNS,

@@ -52,7 +52,9 @@ def string_list(value: Any, key: str, accepted: str, check: Callable[[str], bool
 
 def account_ids(value: Any, key: str) -> list[str]:
     return string_list(
-        value, key, 'a list of 12-digit AWS account ids as strings, e.g. ["111111111111"]',
+        value,
+        key,
+        'a list of 12-digit AWS account ids as strings, e.g. ["111111111111"]',
         lambda item: bool(ACCOUNT_ID.match(item)),
     )
 
@@ -61,7 +63,9 @@ def regions(value: Any, key: str, default: str) -> list[str]:
     if value is None:
         return [default]
     found = string_list(
-        value, key, 'a non-empty list of AWS region codes, e.g. ["ap-northeast-1", "us-east-1"]',
+        value,
+        key,
+        'a non-empty list of AWS region codes, e.g. ["ap-northeast-1", "us-east-1"]',
         lambda item: bool(REGION.match(item)),
     )
     if not found:
@@ -79,9 +83,10 @@ def integer(value: Any, key: str, low: int, high: int, default: int) -> int:
     return int(value)
 
 
-def choice(value: Any, key: str, choices: Sequence[T], default: T) -> T:
+def choice(value: Any, key: str, choices: Sequence[T]) -> T:
+    """One of ``choices``; the first is the default."""
     if value is None:
-        return default
+        return choices[0]
     if value not in choices:
         raise ConfigError(key, f"{value!r} is not supported", "one of " + ", ".join(map(repr, choices)))
-    return value
+    return choices[choices.index(value)]

@@ -65,18 +65,18 @@ class AwsMocks(pulumi.runtime.Mocks):
         self.preview = preview
         self.stack_outputs = stack_outputs or {}
 
-    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], None]:
+    def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": self.account_id,
                 "arn": f"arn:aws:iam::{self.account_id}:user/deployer",
                 "userId": "AIDAEXAMPLE",
                 "id": self.account_id,
-            }, None
+            }
         if args.token == "aws:index/getRegion:getRegion":
-            return {"name": self.region, "region": self.region, "id": self.region}, None
+            return {"name": self.region, "region": self.region, "id": self.region}
         if args.token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, None
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
         raise NotImplementedError(f"no mock for invoke {args.token}")
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -84,7 +84,11 @@ class AwsMocks(pulumi.runtime.Mocks):
             stack = args.resource_id or args.inputs["name"]
             if stack not in self.stack_outputs:
                 raise KeyError(f"no mocked outputs for stack {stack}")
-            return stack, {"name": stack, "outputs": self.stack_outputs[stack], "secretOutputNames": []}
+            return stack, {
+                "name": stack,
+                "outputs": self.stack_outputs[stack],
+                "secretOutputNames": [],
+            }
         physical_id, computed = self._computed(args)
         if self.preview:
             return physical_id, dict(args.inputs)
@@ -106,7 +110,11 @@ class AwsMocks(pulumi.runtime.Mocks):
             }
         if args.typ == "aws:iam/role:Role":
             name = inputs.get("name") or auto_name
-            return name, {"name": name, "arn": f"arn:aws:iam::{account}:role/{name}", "uniqueId": "AROAEXAMPLE"}
+            return name, {
+                "name": name,
+                "arn": f"arn:aws:iam::{account}:role/{name}",
+                "uniqueId": "AROAEXAMPLE",
+            }
         if args.typ == "aws:kms/key:Key":
             key_id = f"{_short_hash(args.name)}-0000-4000-8000-{_short_hash(args.name, 'key')}0000"
             return key_id, {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{account}:key/{key_id}"}
@@ -116,7 +124,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             return arn, {"name": name, "arn": arn}
         if args.typ == "aws:cloudwatch/logDestination:LogDestination":
             name = inputs.get("name") or auto_name
-            return name, {"name": name, "arn": f"arn:aws:logs:{region}:{account}:destination:{name}"}
+            return name, {
+                "name": name,
+                "arn": f"arn:aws:logs:{region}:{account}:destination:{name}",
+            }
         if args.typ == "aws:cloudwatch/logGroup:LogGroup":
             name = inputs.get("name") or auto_name
             return name, {"name": name, "arn": f"arn:aws:logs:{region}:{account}:log-group:{name}"}

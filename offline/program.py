@@ -6,7 +6,7 @@ import json
 import os
 import runpy
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,7 +131,7 @@ def _collect(into: dict[str, Any], name: str, value: Any) -> pulumi.Output[None]
 
 
 @contextmanager
-def _project_on_path() -> Iterator[None]:
+def _project_on_path() -> Generator[None]:
     previous_cwd = os.getcwd()
     sys.path.insert(0, str(PROJECT_DIR))
     os.chdir(PROJECT_DIR)

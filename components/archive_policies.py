@@ -1,0 +1,266 @@
+"""IAM, bucket, key and destination policy documents of the archive account, as plain data.
+
+Each function returns a document (a dict, possibly holding ``pulumi.Output`` values that
+``pulumi.Output.json_dumps`` resolves) so tests assert the exact statements.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+
+Document = dict[str, Any]
+Arn = pulumi.Input[str]
+
+VERSION = "2012-10-17"
+OWNER_FULL_CONTROL = "bucket-owner-full-control"
+DESTINATION_ACTIONS = ["logs:PutSubscriptionFilter", "logs:PutAccountPolicy"]
+"""Subscription filters and account-level subscription policies in the sources need both."""
+KEY_ADMIN_ACTIONS = [
+    "kms:CancelKeyDeletion",
+    "kms:Create*",
+    "kms:Delete*",
+    "kms:Describe*",
+    "kms:Disable*",
+    "kms:Enable*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Revoke*",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:Update*",
+]
+"""Key administration without use: no principal of the account decrypts unless named."""
+
+
+def _objects(bucket_arn: Arn) -> pulumi.Output[str]:
+    return pulumi.Output.concat(bucket_arn, "/*")
+
+
+def bucket_policy(bucket_arn: Arn, firehose_role_arn: Arn, reader_arns: Sequence[str]) -> Document:
+    """TLS only; Firehose writes only objects handed to the bucket owner; readers read."""
+    statements: list[Document] = [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket_arn, _objects(bucket_arn)],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "AllowFirehoseWriteWithOwnerFullControl",
+            "Effect": "Allow",
+            "Principal": {"AWS": firehose_role_arn},
+            "Action": "s3:PutObject",
+            "Resource": _objects(bucket_arn),
+            "Condition": {"StringEquals": {"s3:x-amz-acl": OWNER_FULL_CONTROL}},
+        },
+    ]
+    if reader_arns:
+        statements += [
+            {
+                "Sid": "AllowReadersList",
+                "Effect": "Allow",
+                "Principal": {"AWS": list(reader_arns)},
+                "Action": ["s3:GetBucketLocation", "s3:ListBucket"],
+                "Resource": bucket_arn,
+            },
+            {
+                "Sid": "AllowReadersGetObjects",
+                "Effect": "Allow",
+                "Principal": {"AWS": list(reader_arns)},
+                "Action": "s3:GetObject",
+                "Resource": _objects(bucket_arn),
+            },
+        ]
+    return {"Version": VERSION, "Statement": statements}
+
+
+def firehose_trust_policy(account_id: str) -> Document:
+    """Firehose may assume the role only for streams of the archive account."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": "AllowFirehoseOfThisAccount",
+                "Effect": "Allow",
+                "Principal": {"Service": "firehose.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": account_id}},
+            }
+        ],
+    }
+
+
+def _via_s3(region: str, bucket_arn: Arn) -> Document:
+    return {
+        "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+        "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, _objects(bucket_arn)]},
+    }
+
+
+def firehose_role_policy(
+    bucket_arn: Arn, key_arn: Arn, bucket_region: str, error_log_stream_arns: Sequence[Arn]
+) -> Document:
+    """Write objects to the bucket, use the key through S3 only, log delivery errors."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": "WriteArchiveObjects",
+                "Effect": "Allow",
+                "Action": [
+                    "s3:AbortMultipartUpload",
+                    "s3:GetBucketLocation",
+                    "s3:GetObject",
+                    "s3:ListBucket",
+                    "s3:ListBucketMultipartUploads",
+                    "s3:PutObject",
+                ],
+                "Resource": [bucket_arn, _objects(bucket_arn)],
+            },
+            {
+                "Sid": "EncryptThroughS3",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": key_arn,
+                "Condition": _via_s3(bucket_region, bucket_arn),
+            },
+            {
+                "Sid": "LogDeliveryErrors",
+                "Effect": "Allow",
+                "Action": "logs:PutLogEvents",
+                "Resource": list(error_log_stream_arns),
+            },
+        ],
+    }
+
+
+def logs_source_arns(
+    archive_account_id: str,
+    source_account_ids: Sequence[str],
+    regions: Sequence[str],
+    organization_id: str | None,
+) -> list[str]:
+    """The ``aws:SourceArn`` patterns CloudWatch Logs may act for: every source account and the
+    archive account itself (it sends the test message when a destination is created), in every
+    source region. AWS documents no organization-wide condition, so the organization form can
+    only pin the service to the source regions."""
+    if organization_id is not None:
+        return [f"arn:aws:logs:{region}:*:*" for region in regions]
+    accounts = [*source_account_ids, archive_account_id]
+    return [f"arn:aws:logs:{region}:{account}:*" for region in regions for account in accounts]
+
+
+def logs_trust_policy(source_arns: Sequence[str]) -> Document:
+    """CloudWatch Logs may assume the role only on behalf of the allowed accounts and regions."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": "AllowCloudWatchLogsForAllowedSources",
+                "Effect": "Allow",
+                "Principal": {"Service": "logs.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringLike": {"aws:SourceArn": list(source_arns)}},
+            }
+        ],
+    }
+
+
+def logs_role_policy(stream_arns: Sequence[Arn]) -> Document:
+    """Put records into the archive's delivery streams, nothing else."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": "PutRecordsIntoArchiveStreams",
+                "Effect": "Allow",
+                "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"],
+                "Resource": list(stream_arns),
+            }
+        ],
+    }
+
+
+def destination_policy(
+    destination_arn: str, source_account_ids: Sequence[str], organization_id: str | None
+) -> str:
+    """The destination's access policy, compact JSON (its size counts against 5,120 bytes)."""
+    statements: list[Document] = []
+    if source_account_ids:
+        statements.append(
+            {
+                "Sid": "AllowSourceAccounts",
+                "Effect": "Allow",
+                "Principal": {"AWS": list(source_account_ids)},
+                "Action": DESTINATION_ACTIONS,
+                "Resource": destination_arn,
+            }
+        )
+    if organization_id is not None:
+        statements.append(
+            {
+                "Sid": "AllowOrganizationAccounts",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": DESTINATION_ACTIONS,
+                "Resource": destination_arn,
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_id}},
+            }
+        )
+    return json.dumps({"Version": VERSION, "Statement": statements}, separators=(",", ":"))
+
+
+def destination_policy_capacity(destination_arn: str, organization_id: str | None, limit: int) -> int:
+    """How many account ids fit in a destination policy of at most ``limit`` bytes."""
+    base = len(destination_policy(destination_arn, ["000000000000"], organization_id))
+    per_account = len('"000000000000",')
+    return 1 + max(0, (limit - base) // per_account)
+
+
+def key_policy(
+    account_id: str,
+    bucket_region: str,
+    bucket_arn: Arn,
+    firehose_role_arn: Arn,
+    reader_arns: Sequence[str],
+) -> Document:
+    """The archive key: administered by the account, used only through S3 by Firehose (encrypt)
+    and by the named readers (decrypt)."""
+    statements: list[Document] = [
+        {
+            "Sid": "AllowKeyAdministrationByTheAccount",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+            "Action": KEY_ADMIN_ACTIONS,
+            "Resource": "*",
+        },
+        {
+            "Sid": "AllowFirehoseThroughS3",
+            "Effect": "Allow",
+            "Principal": {"AWS": firehose_role_arn},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+            "Condition": _via_s3(bucket_region, bucket_arn),
+        },
+    ]
+    if reader_arns:
+        statements.append(
+            {
+                "Sid": "AllowReadersDecryptThroughS3",
+                "Effect": "Allow",
+                "Principal": {"AWS": list(reader_arns)},
+                "Action": "kms:Decrypt",
+                "Resource": "*",
+                "Condition": _via_s3(bucket_region, bucket_arn),
+            }
+        )
+    return {"Version": VERSION, "Statement": statements}

@@ -1,0 +1,341 @@
+"""``LogArchive``: the log-archive account's side of the pipeline.
+
+Per source region: a CloudWatch Logs destination -> a Firehose stream (native decompression,
+partitioning) -> the one archive bucket in the stack's region (SSE-KMS, Object Lock,
+versioning, lifecycle, TLS only, no public access), with delivery alarms to a regional topic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import archive_policies, layout, outputs
+from components.archive_args import LogArchiveArgs
+from components.monitoring import alarm_specs, stream_alarms
+
+__all__ = ["LogArchive", "LogArchiveArgs"]
+
+ERROR_LOG_RETENTION_DAYS = 365
+"""Firehose error logs are kept a year (Security Hub CloudWatch.16)."""
+ERROR_LOG_STREAM = "DestinationDelivery"
+KEY_DELETION_WINDOW_DAYS = 30
+
+
+class LogArchive(pulumi.ComponentResource):
+    """The archive bucket, its key, one destination and Firehose stream per source region."""
+
+    bucket: aws.s3.Bucket
+    key_arn: pulumi.Output[str]
+    streams: dict[str, aws.kinesis.FirehoseDeliveryStream]
+    destinations: dict[str, aws.cloudwatch.LogDestination]
+    exports: dict[str, Any]
+    """Stack outputs, keyed by the names in ``components.outputs``."""
+
+    def __init__(self, name: str, args: LogArchiveArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("log-archive:index:LogArchive", name, None, opts)
+        self._name = name
+        self._args = args
+        bucket_name = f"{name}-{args.account_id}-{args.region}"
+        bucket_arn = f"arn:aws:s3:::{bucket_name}"
+
+        self.firehose_role = aws.iam.Role(
+            f"{name}-firehose-role",
+            name=f"{name}-firehose",
+            description="Lets Firehose deliver archived logs into the archive bucket.",
+            assume_role_policy=pulumi.Output.json_dumps(
+                archive_policies.firehose_trust_policy(args.account_id)
+            ),
+            opts=self._child(),
+        )
+        self.key_arn = self._key(bucket_arn)
+        self.bucket = self._bucket(bucket_name, bucket_arn)
+
+        error_logging = {region: self._error_logging(region) for region in args.regions}
+        firehose_policy = aws.iam.RolePolicy(
+            f"{name}-firehose-policy",
+            role=self.firehose_role.id,
+            policy=pulumi.Output.json_dumps(
+                archive_policies.firehose_role_policy(
+                    bucket_arn,
+                    self.key_arn,
+                    args.region,
+                    [
+                        pulumi.Output.concat(group.arn, ":log-stream:", stream.name)
+                        for group, stream in error_logging.values()
+                    ],
+                )
+            ),
+            opts=self._child(),
+        )
+        self.streams = {
+            region: self._stream(region, group, stream, firehose_policy)
+            for region, (group, stream) in error_logging.items()
+        }
+        self.destinations = self._destinations()
+        topics = self._alarms()
+
+        self.exports = {
+            outputs.DESTINATION_ARNS: {r: d.arn for r, d in self.destinations.items()},
+            outputs.ARCHIVE_ACCOUNT_ID: args.account_id,
+            outputs.SOURCE_ACCOUNT_IDS: list(args.source_account_ids),
+            outputs.SUBSCRIPTION_ROLE_REQUIRED: args.organization_id is not None,
+            outputs.BUCKET_NAME: self.bucket.bucket,
+            outputs.BUCKET_ARN: self.bucket.arn,
+            outputs.KMS_KEY_ARN: self.key_arn,
+            outputs.DELIVERY_STREAM_ARNS: {r: s.arn for r, s in self.streams.items()},
+            outputs.LAYOUT: args.layout,
+            outputs.LOG_PREFIX: layout.LOG_PREFIX,
+            outputs.PIPELINE_LOG_GROUPS: {r: [group.name] for r, (group, _) in error_logging.items()},
+            outputs.ALARM_TOPIC_ARNS: {r: t.arn for r, t in topics.items()},
+        }
+        if args.organization_id is not None:
+            self.exports[outputs.ORGANIZATION_ID] = args.organization_id
+        self.register_outputs(self.exports)
+
+    def _child(self, **options: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **options)
+
+    def _key(self, bucket_arn: str) -> pulumi.Output[str]:
+        args = self._args
+        if args.kms_key_arn is not None:
+            return pulumi.Output.from_input(args.kms_key_arn)
+        key = aws.kms.Key(
+            f"{self._name}-key",
+            description="Encrypts the CloudWatch Logs archive.",
+            enable_key_rotation=True,
+            deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
+            policy=pulumi.Output.json_dumps(
+                archive_policies.key_policy(
+                    args.account_id,
+                    args.region,
+                    bucket_arn,
+                    self.firehose_role.arn,
+                    args.reader_principal_arns,
+                )
+            ),
+            opts=self._child(protect=True, retain_on_delete=True),
+        )
+        aws.kms.Alias(
+            f"{self._name}-key-alias",
+            name=f"alias/{self._name}",
+            target_key_id=key.key_id,
+            opts=self._child(),
+        )
+        return key.arn
+
+    def _bucket(self, bucket_name: str, bucket_arn: str) -> aws.s3.Bucket:
+        name, args = self._name, self._args
+        bucket = aws.s3.Bucket(
+            f"{name}-bucket",
+            bucket=bucket_name,
+            object_lock_enabled=True,
+            force_destroy=False,
+            opts=self._child(protect=True, retain_on_delete=True),
+        )
+        aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access-block",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=self._child(),
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            bucket=bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=self._child(),
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": self.key_arn,
+                    },
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=self._child(),
+        )
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            bucket=bucket.id,
+            versioning_configuration={"status": "Enabled"},
+            opts=self._child(),
+        )
+        aws.s3.BucketObjectLockConfiguration(
+            f"{name}-object-lock",
+            bucket=bucket.id,
+            object_lock_enabled="Enabled",
+            rule={"default_retention": {"mode": args.object_lock_mode, "days": args.lock_days}},
+            opts=self._child(depends_on=[versioning]),
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            transition_default_minimum_object_size="all_storage_classes_128K",
+            rules=[
+                {
+                    "id": "tier-then-expire",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "transitions": [
+                        {"days": args.glacier_transition_days, "storage_class": "GLACIER_IR"},
+                        {
+                            "days": args.deep_archive_transition_days,
+                            "storage_class": "DEEP_ARCHIVE",
+                        },
+                    ],
+                    "expiration": {"days": args.retention_days},
+                    "noncurrent_version_expiration": {"noncurrent_days": 30},
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                }
+            ],
+            opts=self._child(depends_on=[versioning]),
+        )
+        aws.s3.BucketPolicy(
+            f"{name}-bucket-policy",
+            bucket=bucket.id,
+            policy=pulumi.Output.json_dumps(
+                archive_policies.bucket_policy(bucket_arn, self.firehose_role.arn, args.reader_principal_arns)
+            ),
+            opts=self._child(),
+        )
+        return bucket
+
+    def _stream_name(self, region: str) -> str:
+        return f"{self._name}-{region}"
+
+    def _error_logging(self, region: str) -> tuple[aws.cloudwatch.LogGroup, aws.cloudwatch.LogStream]:
+        log_group = aws.cloudwatch.LogGroup(
+            f"{self._name}-firehose-errors-{region}",
+            name=f"/aws/kinesisfirehose/{self._stream_name(region)}",
+            retention_in_days=ERROR_LOG_RETENTION_DAYS,
+            region=region,
+            opts=self._child(),
+        )
+        log_stream = aws.cloudwatch.LogStream(
+            f"{self._name}-firehose-errors-stream-{region}",
+            name=ERROR_LOG_STREAM,
+            log_group_name=log_group.name,
+            region=region,
+            opts=self._child(),
+        )
+        return log_group, log_stream
+
+    def _stream(
+        self,
+        region: str,
+        log_group: aws.cloudwatch.LogGroup,
+        log_stream: aws.cloudwatch.LogStream,
+        firehose_policy: aws.iam.RolePolicy,
+    ) -> aws.kinesis.FirehoseDeliveryStream:
+        args = self._args
+        partitioned = args.layout == "partitioned"
+        s3: aws.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationArgsDict = {
+            "role_arn": self.firehose_role.arn,
+            "bucket_arn": self.bucket.arn,
+            "prefix": layout.prefix(partitioned),
+            "error_output_prefix": layout.ERROR_PREFIX,
+            "buffering_size": args.buffering_size_mib,
+            "buffering_interval": args.buffering_interval_seconds,
+            "compression_format": "GZIP",
+            "cloudwatch_logging_options": {
+                "enabled": True,
+                "log_group_name": log_group.name,
+                "log_stream_name": log_stream.name,
+            },
+            "processing_configuration": {
+                "enabled": True,
+                "processors": layout.processors(partitioned),
+            },
+        }
+        if partitioned:
+            s3["dynamic_partitioning_configuration"] = {"enabled": True}
+        return aws.kinesis.FirehoseDeliveryStream(
+            f"{self._name}-stream-{region}",
+            name=self._stream_name(region),
+            destination="extended_s3",
+            server_side_encryption={"enabled": True, "key_type": "AWS_OWNED_CMK"},
+            extended_s3_configuration=s3,
+            region=region,
+            opts=self._child(depends_on=[firehose_policy]),
+        )
+
+    def _destinations(self) -> dict[str, aws.cloudwatch.LogDestination]:
+        name, args = self._name, self._args
+        source_arns = archive_policies.logs_source_arns(
+            args.account_id, args.source_account_ids, args.regions, args.organization_id
+        )
+        logs_role = aws.iam.Role(
+            f"{name}-logs-role",
+            name=f"{name}-logs-to-firehose",
+            description="Lets CloudWatch Logs put subscribed log events into the archive streams.",
+            assume_role_policy=pulumi.Output.json_dumps(archive_policies.logs_trust_policy(source_arns)),
+            opts=self._child(),
+        )
+        logs_policy = aws.iam.RolePolicy(
+            f"{name}-logs-policy",
+            role=logs_role.id,
+            policy=pulumi.Output.json_dumps(
+                archive_policies.logs_role_policy([s.arn for s in self.streams.values()])
+            ),
+            opts=self._child(),
+        )
+        destinations: dict[str, aws.cloudwatch.LogDestination] = {}
+        for region, stream in self.streams.items():
+            destination = aws.cloudwatch.LogDestination(
+                f"{name}-destination-{region}",
+                name=args.destination_name,
+                role_arn=logs_role.arn,
+                target_arn=stream.arn,
+                region=region,
+                opts=self._child(depends_on=[logs_policy]),
+            )
+            aws.cloudwatch.LogDestinationPolicy(
+                f"{name}-destination-policy-{region}",
+                destination_name=destination.name,
+                access_policy=archive_policies.destination_policy(
+                    args.destination_arn(region), args.source_account_ids, args.organization_id
+                ),
+                force_update=args.organization_id is not None,
+                region=region,
+                opts=self._child(),
+            )
+            destinations[region] = destination
+        return destinations
+
+    def _alarms(self) -> dict[str, aws.sns.Topic]:
+        name, args = self._name, self._args
+        specs = alarm_specs(args.buffering_interval_seconds, args.layout == "partitioned")
+        topics: dict[str, aws.sns.Topic] = {}
+        for region in args.regions:
+            topic = aws.sns.Topic(
+                f"{name}-alarms-{region}", name=f"{name}-alarms", region=region, opts=self._child()
+            )
+            if args.alarm_email is not None:
+                aws.sns.TopicSubscription(
+                    f"{name}-alarm-email-{region}",
+                    topic=topic.arn,
+                    protocol="email",
+                    endpoint=args.alarm_email,
+                    region=region,
+                    opts=self._child(),
+                )
+            stream_alarms(
+                name=name,
+                region=region,
+                stream_name=self._stream_name(region),
+                topic_arn=topic.arn,
+                specs=specs,
+                parent=self,
+            )
+            topics[region] = topic
+        return topics

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -9,7 +10,12 @@ from typing import Literal
 import pulumi
 
 from components import validation
-from components.archive_policies import destination_policy, destination_policy_capacity
+from components.archive_policies import (
+    destination_policy,
+    destination_policy_capacity,
+    logs_source_arns,
+    logs_trust_policy,
+)
 from components.validation import ConfigError
 
 Layout = Literal["partitioned", "messages"]
@@ -22,6 +28,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 DESTINATION_POLICY_MAX_BYTES = 5120
 """PutDestinationPolicy's limit on the access policy document."""
+TRUST_POLICY_MAX_CHARS = 2048
+"""IAM's default quota for a role trust policy (characters, whitespace not counted)."""
 PARTITIONED_MIN_BUFFER_MIB = 64
 """Dynamic partitioning needs a buffer of at least 64 MiB."""
 
@@ -174,6 +182,7 @@ class LogArchiveArgs:
                 "at most log-archive:retentionDays",
             )
         self._validate_destination_policy_size()
+        self._validate_trust_policy_size()
 
     def _validate_destination_policy_size(self) -> None:
         for region in self.regions:
@@ -191,6 +200,21 @@ class LogArchiveArgs:
                     f"at most {fits} account ids, or log-archive:organizationId (o-...), which allows "
                     "a whole organization in one statement and lifts the limit",
                 )
+
+    def _validate_trust_policy_size(self) -> None:
+        arns = logs_source_arns(self.account_id, self.source_account_ids, self.regions, self.organization_id)
+        size = len(json.dumps(logs_trust_policy(arns), separators=(",", ":")))
+        if size > TRUST_POLICY_MAX_CHARS:
+            per_pair = len(arns[0]) + 3
+            pairs_fit = len(arns) - -(-(size - TRUST_POLICY_MAX_CHARS) // per_pair)
+            raise ConfigError(
+                "sourceAccountIds",
+                f"{len(self.source_account_ids)} accounts (plus the archive account) in "
+                f"{len(self.regions)} regions make {len(arns)} aws:SourceArn entries in the CloudWatch "
+                f"Logs role's trust policy: {size} characters, over IAM's {TRUST_POLICY_MAX_CHARS}",
+                f"at most about {pairs_fit} account x region pairs, or log-archive:organizationId "
+                "(o-...), whose trust condition does not grow with the number of accounts",
+            )
 
     def destination_arn(self, region: str) -> str:
         return f"arn:aws:logs:{region}:{self.account_id}:destination:{self.destination_name}"

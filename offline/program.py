@@ -6,7 +6,7 @@ import json
 import os
 import runpy
 import sys
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,10 +86,32 @@ def run_program(
 ) -> ProgramRun:
     """Evaluate ``__main__.py`` with the config of ``Pulumi.<stack>.yaml`` (or ``config``).
 
-    The account id comes from ``aws:allowedAccountIds``, the region from ``aws:region``;
-    ``stack_outputs`` maps a referenced stack's full name to its outputs.
+    ``overrides`` change single keys (see ``with_overrides``); ``stack_outputs`` maps a
+    referenced stack's full name to its outputs.
     """
+
+    def main() -> None:
+        with _project_on_path():
+            runpy.run_path(str(PROJECT_DIR / "__main__.py"), run_name="__main__")
+
     flat = with_overrides(config if config is not None else stack_config(stack), overrides or {})
+    return run_pulumi(main, stack=stack, preview=preview, config=flat, stack_outputs=stack_outputs)
+
+
+def run_pulumi(
+    body: Callable[[], object],
+    *,
+    stack: str = "test",
+    preview: bool = False,
+    config: Mapping[str, str] | None = None,
+    stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+) -> ProgramRun:
+    """Run ``body`` as a Pulumi program under recording mocks and collect the stack outputs.
+
+    The account id comes from ``aws:allowedAccountIds`` in ``config``, the region from
+    ``aws:region``.
+    """
+    flat = dict(config or {})
     allowed = json.loads(flat.get("aws:allowedAccountIds", '["123456789012"]'))
     mocks = AwsMocks(
         account_id=allowed[0],
@@ -105,8 +127,7 @@ def run_program(
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def evaluate() -> pulumi.Output[Any]:
-        with _project_on_path():
-            runpy.run_path(str(PROJECT_DIR / "__main__.py"), run_name="__main__")
+        body()
         root = settings.get_root_resource()
         exported: dict[str, Any] = getattr(root, "outputs", {})
         return pulumi.Output.all(

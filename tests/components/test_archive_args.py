@@ -1,0 +1,207 @@
+"""Config parsing and validation of the archive stack: every bad value names its key."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.archive_args import (
+    DESTINATION_POLICY_MAX_BYTES,
+    TRUST_POLICY_MAX_CHARS,
+    LogArchiveArgs,
+)
+from components.archive_policies import destination_policy, destination_policy_capacity
+from components.validation import ConfigError
+
+ARCHIVE = "222222222222"
+REGION = "ap-northeast-1"
+
+
+def from_config(**values: Any) -> LogArchiveArgs:
+    pulumi.runtime.set_all_config(
+        {f"log-archive:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    )
+    return LogArchiveArgs.from_config(pulumi.Config("log-archive"), ARCHIVE, REGION)
+
+
+def accounts(count: int) -> list[str]:
+    return [f"{100000000000 + i}" for i in range(count)]
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    args = from_config(sourceAccountIds=["111111111111"])
+    assert args.regions == (REGION,)
+    assert args.layout == "partitioned"
+    assert (args.buffering_size_mib, args.buffering_interval_seconds) == (64, 300)
+    assert (args.retention_days, args.glacier_transition_days, args.deep_archive_transition_days) == (
+        2557,
+        90,
+        365,
+    )
+    assert (args.object_lock_mode, args.lock_days) == ("GOVERNANCE", 2557)
+    assert args.organization_id is None
+    assert args.kms_key_arn is None
+    assert args.reader_principal_arns == ()
+
+
+def test_every_key_is_read() -> None:
+    args = from_config(
+        sourceAccountIds=["111111111111", "333333333333"],
+        organizationId="o-abcdef1234",
+        sourceRegions=["ap-northeast-1", "us-east-1"],
+        layout="messages",
+        bufferingSizeMiB=5,
+        bufferingIntervalSeconds=0,
+        retentionDays=400,
+        glacierTransitionDays=30,
+        deepArchiveTransitionDays=200,
+        objectLockMode="COMPLIANCE",
+        objectLockDays=100,
+        kmsKeyArn="arn:aws:kms:ap-northeast-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        readerPrincipalArns=["arn:aws:iam::222222222222:role/security-audit"],
+        alarmEmail="oncall@example.com",
+    )
+    assert args.source_account_ids == ("111111111111", "333333333333")
+    assert args.organization_id == "o-abcdef1234"
+    assert args.regions == ("ap-northeast-1", "us-east-1")
+    assert args.layout == "messages"
+    assert (args.buffering_size_mib, args.buffering_interval_seconds) == (5, 0)
+    assert (args.retention_days, args.glacier_transition_days, args.deep_archive_transition_days) == (
+        400,
+        30,
+        200,
+    )
+    assert (args.object_lock_mode, args.lock_days) == ("COMPLIANCE", 100)
+    assert args.kms_key_arn is not None
+    assert args.reader_principal_arns == ("arn:aws:iam::222222222222:role/security-audit",)
+    assert args.alarm_email == "oncall@example.com"
+
+
+def test_an_organization_alone_is_enough() -> None:
+    args = from_config(organizationId="o-abcdef1234")
+    assert args.source_account_ids == ()
+
+
+@pytest.mark.parametrize(
+    ("values", "key", "fragment"),
+    [
+        pytest.param(
+            {"sourceAccountIds": None},
+            "sourceAccountIds",
+            "neither sourceAccountIds nor organizationId",
+            id="no-source",
+        ),
+        pytest.param({"sourceAccountIds": ["12345"]}, "sourceAccountIds", "'12345'", id="short-account-id"),
+        pytest.param(
+            {"sourceAccountIds": [111111111111]}, "sourceAccountIds", "111111111111", id="account-id-number"
+        ),
+        pytest.param(
+            {"sourceAccountIds": ["111111111111", "111111111111"]},
+            "sourceAccountIds",
+            "listed twice",
+            id="duplicate-account",
+        ),
+        pytest.param(
+            {"sourceAccountIds": "111111111111"}, "sourceAccountIds", "got", id="account-not-a-list"
+        ),
+        pytest.param({"organizationId": "org-1"}, "organizationId", "'org-1'", id="malformed-org-id"),
+        pytest.param({"sourceRegions": ["tokyo"]}, "sourceRegions", "'tokyo'", id="unknown-region-form"),
+        pytest.param(
+            {"sourceRegions": ["us-east-1", "us-east-1"]},
+            "sourceRegions",
+            "listed twice",
+            id="duplicate-region",
+        ),
+        pytest.param({"sourceRegions": []}, "sourceRegions", "empty", id="no-region"),
+        pytest.param({"layout": "flat"}, "layout", "'flat'", id="unknown-layout"),
+        pytest.param({"bufferingSizeMiB": 32}, "bufferingSizeMiB", "32", id="partitioned-buffer-below-64"),
+        pytest.param({"bufferingSizeMiB": 129}, "bufferingSizeMiB", "129", id="buffer-over-128"),
+        pytest.param({"bufferingSizeMiB": 64.5}, "bufferingSizeMiB", "whole number", id="fractional-buffer"),
+        pytest.param(
+            {"bufferingIntervalSeconds": 0}, "bufferingIntervalSeconds", "0", id="partitioned-zero-buffering"
+        ),
+        pytest.param(
+            {"bufferingIntervalSeconds": 901}, "bufferingIntervalSeconds", "901", id="interval-over-900"
+        ),
+        pytest.param({"retentionDays": 0}, "retentionDays", "0", id="zero-retention"),
+        pytest.param(
+            {"glacierTransitionDays": 400},
+            "deepArchiveTransitionDays",
+            "do not fit",
+            id="transitions-out-of-order",
+        ),
+        pytest.param(
+            {"retentionDays": 300}, "deepArchiveTransitionDays", "do not fit", id="expiry-before-deep-archive"
+        ),
+        pytest.param(
+            {"objectLockMode": "governance"}, "objectLockMode", "'governance'", id="lowercase-lock-mode"
+        ),
+        pytest.param({"objectLockDays": 3000}, "objectLockDays", "outlast", id="lock-longer-than-retention"),
+        pytest.param({"kmsKeyArn": "alias/logs"}, "kmsKeyArn", "not a KMS key ARN", id="key-alias-not-arn"),
+        pytest.param(
+            {"readerPrincipalArns": ["arn:aws:iam::222222222222:group/auditors"]},
+            "readerPrincipalArns",
+            "group/auditors",
+            id="reader-is-a-group",
+        ),
+        pytest.param({"alarmEmail": "oncall"}, "alarmEmail", "'oncall'", id="alarm-email-without-domain"),
+        pytest.param({"sourceRegions": "[unclosed"}, "sourceRegions", "not valid", id="unparsable-json"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_key(values: dict[str, Any], key: str, fragment: str) -> None:
+    merged = {"sourceAccountIds": ["111111111111"], **values}
+    with pytest.raises(ConfigError) as raised:
+        from_config(**{k: v for k, v in merged.items() if v is not None})
+    message = str(raised.value)
+    assert message.startswith(f"log-archive:{key}: ")
+    assert fragment in message
+    assert "Expected " in message
+
+
+def test_the_destination_policy_limit_admits_exactly_the_accounts_that_fit() -> None:
+    arn = f"arn:aws:logs:{REGION}:{ARCHIVE}:destination:log-archive"
+    org = "o-abcdef1234"
+    fits = destination_policy_capacity(arn, org, DESTINATION_POLICY_MAX_BYTES)
+    assert len(destination_policy(arn, accounts(fits), org)) <= DESTINATION_POLICY_MAX_BYTES
+    assert len(destination_policy(arn, accounts(fits + 1), org)) > DESTINATION_POLICY_MAX_BYTES
+    args = LogArchiveArgs(ARCHIVE, REGION, source_account_ids=tuple(accounts(fits)), organization_id=org)
+    assert len(args.source_account_ids) == fits
+    with pytest.raises(ConfigError, match=f"{fits + 1} accounts make a destination policy"):
+        LogArchiveArgs(ARCHIVE, REGION, source_account_ids=tuple(accounts(fits + 1)), organization_id=org)
+
+
+def test_too_many_accounts_for_the_destination_policy_are_refused_with_the_way_out() -> None:
+    with pytest.raises(ConfigError) as raised:
+        LogArchiveArgs(
+            ARCHIVE, REGION, source_account_ids=tuple(accounts(400)), organization_id="o-abcdef1234"
+        )
+    message = str(raised.value)
+    assert message.startswith("log-archive:sourceAccountIds: 400 accounts make a destination policy of ")
+    assert "accounts fit" in message
+    assert "organizationId" in message
+
+
+def test_too_many_account_region_pairs_for_the_trust_policy_are_refused() -> None:
+    with pytest.raises(ConfigError) as raised:
+        LogArchiveArgs(
+            ARCHIVE,
+            REGION,
+            source_account_ids=tuple(accounts(20)),
+            source_regions=("us-east-1", "eu-west-1", REGION),
+        )
+    message = str(raised.value)
+    assert f"over IAM's {TRUST_POLICY_MAX_CHARS}" in message
+    assert "organizationId" in message
+
+
+def test_an_organization_archive_scales_past_the_trust_policy_limit() -> None:
+    args = LogArchiveArgs(
+        ARCHIVE,
+        REGION,
+        organization_id="o-abcdef1234",
+        source_regions=("us-east-1", "eu-west-1", "ap-northeast-1", "ap-southeast-1"),
+    )
+    assert len(args.regions) == 4

@@ -1,0 +1,463 @@
+"""``LogSource``: a workload account's side of the pipeline.
+
+It subscribes the account's CloudWatch Logs to the archive's destination in each region, in two
+modes that may be combined:
+
+- **Per log group** (``log-archive:logGroups``): one subscription filter per log group and
+  region, on an existing log group or on one the stack creates (``create: true``).
+- **Account-wide** (``log-archive:accountPolicy``): one account-level subscription filter policy
+  per region, covering existing and future log groups except the excluded ones.
+
+Subscription filter limits: a log group takes at most 2 log-group-level subscription filters
+(some quota pages now say 5; this stack uses one), plus at most 1 account-level one, which does
+not count against those 2. The filter here has a fixed physical name and is replaced with
+``delete_before_replace``: a replacement never needs a second filter slot, and never deletes
+the filter it has just overwritten. When both modes are combined, every log group listed in
+``logGroups`` is excluded from the account policy, so each log event reaches the archive once.
+
+Regions: every resource sets pulumi-aws 7's per-resource ``region`` argument, so one default
+provider (one set of credentials, the stack's ``aws:*`` config) manages every region. Before
+pulumi-aws 7 this needed one explicit provider per region; the ``region`` argument replaces
+that, keeps URNs free of provider references, and adding a region adds resources only.
+
+Organization form: when the archive says subscriptions need a role ARN, the stack creates the
+role CloudWatch Logs assumes in this account (``source_policies``) and sets it on every filter
+and account policy; otherwise no role exists and none is passed.
+
+Every check runs before the first resource is registered: config in ``LogSourceArgs.from_config``,
+the archive's outputs in ``plan``. A failed check is a ``ConfigError`` naming the key to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import naming, outputs, source_policies
+from components.archive_reference import ARCHIVE_STACK_KEY, ArchiveOutputs, read_archive
+from components.validation import ConfigError, get_object, regions, string_list
+
+__all__ = ["LogSource", "LogSourceArgs"]
+
+LOG_GROUPS_KEY = "logGroups"
+ACCOUNT_POLICY_KEY = "accountPolicy"
+REGIONS_KEY = "regions"
+
+SUBSCRIPTION_DESTINATIONS = "subscriptionDestinations"
+"""Stack output: region -> the archive destination ARN this stack subscribes to."""
+SUBSCRIBED_LOG_GROUPS = "subscribedLogGroups"
+"""Stack output: region -> names of the log groups with a subscription filter of this stack."""
+ACCOUNT_POLICY_NAMES = "accountPolicyNames"
+"""Stack output: region -> name of the account-level subscription policy (empty map if none)."""
+USES_SUBSCRIPTION_ROLE = "usesSubscriptionRole"
+"""Stack output: whether filters and account policies carry a role ARN (organization form)."""
+SUBSCRIPTION_ROLE_ARN = "subscriptionRoleArn"
+"""Stack output: ARN of the role CloudWatch Logs assumes; exported only when one is used."""
+
+LOG_GROUP_NAME = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
+ARCHIVE_STACK_NAME = re.compile(r"^[^/\s]+/[^/\s]+/[^/\s]+$")
+MAX_FILTER_PATTERN = 1024
+"""CloudWatch Logs' limit on a filter pattern, in characters."""
+MAX_SELECTION_CRITERIA = 25_000
+"""Bytes; AWS documents "25 KB" for an account policy's selection criteria, read conservatively."""
+RETENTION_DAYS = (
+    *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731),
+    *(1096, 1827, 2192, 2557, 2922, 3288, 3653),
+)
+"""The retention periods CloudWatch Logs accepts, in days."""
+DEFAULT_RETENTION_DAYS = 365
+"""Retention of a log group the stack creates: one year (Security Hub CloudWatch.16)."""
+
+LOG_GROUP_ACCEPTED = "a log group name of 1-512 characters from [.-_/#A-Za-z0-9]"
+LOG_GROUPS_ACCEPTED = (
+    "a list of {name, filterPattern?, create?, retentionDays?} objects, e.g. "
+    '[{"name": "/app/web", "filterPattern": "", "create": true, "retentionDays": 30}]'
+)
+ACCOUNT_POLICY_ACCEPTED = (
+    'an object {filterPattern?, excludeLogGroups?}, e.g. {"filterPattern": "", '
+    '"excludeLogGroups": ["/aws/lambda/noisy"]}'
+)
+REGIONS_ACCEPTED = 'a list of AWS region codes, e.g. ["ap-northeast-1", "us-east-1"]'
+FILTER_PATTERN_ACCEPTED = (
+    f'a CloudWatch Logs filter pattern of at most {MAX_FILTER_PATTERN} characters ("" matches every event)'
+)
+
+
+@dataclass(frozen=True)
+class LogGroupSource:
+    """One entry of ``log-archive:logGroups``."""
+
+    name: str
+    """Log group name. Required."""
+    filter_pattern: str = ""
+    """Events to archive; default ``""``, every event."""
+    create: bool = False
+    """Whether the stack creates the log group; default ``False``: it must already exist."""
+    retention_days: int | None = None
+    """Retention of a created log group; default ``DEFAULT_RETENTION_DAYS`` when ``create``,
+    else ``None`` (an existing log group's retention is left alone)."""
+
+
+@dataclass(frozen=True)
+class AccountPolicySource:
+    """``log-archive:accountPolicy``."""
+
+    filter_pattern: str = ""
+    """Events to archive from every covered log group; default ``""``, every event."""
+    exclude_log_groups: tuple[str, ...] = ()
+    """Log groups the account policy leaves out; default none."""
+
+
+@dataclass(frozen=True)
+class LogSourceArgs:
+    """Everything a ``LogSource`` needs, parsed and checked from the stack configuration."""
+
+    archive_stack: str
+    """``log-archive:archiveStack``, the archive stack's full name. Required."""
+    account_id: str
+    """This stack's AWS account id (from the credentials). Required."""
+    regions: tuple[str, ...]
+    """``log-archive:regions``; default: the stack's region (``aws:region``)."""
+    log_groups: tuple[LogGroupSource, ...] = ()
+    """``log-archive:logGroups``; default none."""
+    account_policy: AccountPolicySource | None = None
+    """``log-archive:accountPolicy``; default ``None``, no account-wide subscription."""
+
+    @classmethod
+    def from_config(cls, config: pulumi.Config, account_id: str, region: str) -> LogSourceArgs:
+        """Parse and check ``log-archive:*``; raises ``ConfigError`` naming the bad key."""
+        if config.get("excludeLogGroups") is not None:
+            raise ConfigError(
+                "excludeLogGroups",
+                "exclusions apply only to the account policy",
+                'accountPolicy: {"excludeLogGroups": [...]}',
+            )
+        archive_stack = config.get(ARCHIVE_STACK_KEY) or ""
+        if not ARCHIVE_STACK_NAME.match(archive_stack):
+            raise ConfigError(
+                ARCHIVE_STACK_KEY,
+                f"{archive_stack!r} is not a full stack name",
+                "<organization>/<project>/<stack>, e.g. organization/log-archive/account-b",
+            )
+        log_groups = _log_groups(get_object(config, LOG_GROUPS_KEY, LOG_GROUPS_ACCEPTED))
+        account_policy = _account_policy(get_object(config, ACCOUNT_POLICY_KEY, ACCOUNT_POLICY_ACCEPTED))
+        if not log_groups and account_policy is None:
+            raise ConfigError(
+                LOG_GROUPS_KEY,
+                f"nothing to archive: neither {LOG_GROUPS_KEY} nor {ACCOUNT_POLICY_KEY} is set",
+                f"{LOG_GROUPS_ACCEPTED}, or {ACCOUNT_POLICY_KEY}: {ACCOUNT_POLICY_ACCEPTED}",
+            )
+        return cls(
+            archive_stack=archive_stack,
+            account_id=account_id,
+            regions=tuple(regions(get_object(config, REGIONS_KEY, REGIONS_ACCEPTED), REGIONS_KEY, region)),
+            log_groups=log_groups,
+            account_policy=account_policy,
+        )
+
+
+def _fields(value: Any, key: str, allowed: tuple[str, ...], accepted: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(key, f"got {value!r}", accepted)
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise ConfigError(key, f"unknown key {', '.join(map(repr, unknown))}", accepted)
+    return value
+
+
+def _log_group_name(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not LOG_GROUP_NAME.match(value):
+        raise ConfigError(key, f"{value!r} is not a valid log group name", LOG_GROUP_ACCEPTED)
+    return value
+
+
+def _filter_pattern(value: Any, key: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ConfigError(key, f"{value!r} is not a string", FILTER_PATTERN_ACCEPTED)
+    if len(value) > MAX_FILTER_PATTERN:
+        raise ConfigError(key, f"the pattern has {len(value)} characters", FILTER_PATTERN_ACCEPTED)
+    return value
+
+
+def _log_groups(value: Any) -> tuple[LogGroupSource, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ConfigError(LOG_GROUPS_KEY, f"got {value!r}", LOG_GROUPS_ACCEPTED)
+    seen: set[str] = set()
+    sources: list[LogGroupSource] = []
+    for index, item in enumerate(value):
+        key = f"{LOG_GROUPS_KEY}[{index}]"
+        fields = _fields(item, key, ("name", "filterPattern", "create", "retentionDays"), LOG_GROUPS_ACCEPTED)
+        name = _log_group_name(fields.get("name"), f"{key}.name")
+        if name in seen:
+            raise ConfigError(f"{key}.name", f"{name!r} is listed twice", "each log group once")
+        seen.add(name)
+        create = fields.get("create", False)
+        if not isinstance(create, bool):
+            raise ConfigError(f"{key}.create", f"{create!r} is not a boolean", "true or false")
+        sources.append(
+            LogGroupSource(
+                name=name,
+                filter_pattern=_filter_pattern(fields.get("filterPattern"), f"{key}.filterPattern"),
+                create=create,
+                retention_days=_retention_days(fields.get("retentionDays"), key, create),
+            )
+        )
+    return tuple(sources)
+
+
+def _retention_days(value: Any, key: str, create: bool) -> int | None:
+    accepted = f"one of {', '.join(map(str, RETENTION_DAYS))}"
+    if value is None:
+        return DEFAULT_RETENTION_DAYS if create else None
+    if not create:
+        raise ConfigError(
+            f"{key}.retentionDays",
+            "retention applies only to a log group the stack creates",
+            '"create": true with it, or no retentionDays for an existing log group',
+        )
+    if isinstance(value, bool) or value not in RETENTION_DAYS:
+        raise ConfigError(f"{key}.retentionDays", f"{value!r} is not accepted", accepted)
+    return int(value)
+
+
+def _account_policy(value: Any) -> AccountPolicySource | None:
+    if value is None:
+        return None
+    fields = _fields(
+        value, ACCOUNT_POLICY_KEY, ("filterPattern", "excludeLogGroups"), ACCOUNT_POLICY_ACCEPTED
+    )
+    exclusions_key = f"{ACCOUNT_POLICY_KEY}.excludeLogGroups"
+    exclusions = string_list(
+        fields.get("excludeLogGroups", []),
+        exclusions_key,
+        f"a list of log group names, each {LOG_GROUP_ACCEPTED}",
+        lambda name: bool(LOG_GROUP_NAME.match(name)),
+    )
+    return AccountPolicySource(
+        filter_pattern=_filter_pattern(fields.get("filterPattern"), f"{ACCOUNT_POLICY_KEY}.filterPattern"),
+        exclude_log_groups=tuple(exclusions),
+    )
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    """What the stack subscribes in one region, after every pre-flight check passed."""
+
+    region: str
+    destination_arn: str
+    excluded_log_groups: tuple[str, ...]
+    """Sorted names the account policy leaves out (empty without an account policy)."""
+
+    @property
+    def selection_criteria(self) -> str | None:
+        """The account policy's ``LogGroupName NOT IN [...]``, or ``None`` to cover everything."""
+        if not self.excluded_log_groups:
+            return None
+        return f"LogGroupName NOT IN {json.dumps(list(self.excluded_log_groups))}"
+
+
+def plan(args: LogSourceArgs, archive: ArchiveOutputs) -> tuple[RegionPlan, ...]:
+    """Check ``args`` against the archive's outputs; the per-region plan, or a ``ConfigError``."""
+    allowed = (
+        args.account_id in archive.source_account_ids
+        or archive.organization_id is not None
+        or args.account_id == archive.archive_account_id
+    )
+    if not allowed:
+        raise ConfigError(
+            ARCHIVE_STACK_KEY,
+            f"account {args.account_id} may not subscribe to the archive stack {archive.stack}: "
+            f"its destinations allow only {', '.join(sorted(archive.source_account_ids)) or 'none'}"
+            " and no organization",
+            f"{args.account_id} added to log-archive:sourceAccountIds of the archive stack "
+            "(or its organization form), deployed before this stack",
+        )
+    missing = [region for region in args.regions if region not in archive.destination_arns]
+    if missing:
+        raise ConfigError(
+            REGIONS_KEY,
+            f"the archive stack {archive.stack} has no destination in {', '.join(missing)} "
+            "(regions defaults to aws:region)",
+            f"regions the archive serves ({', '.join(sorted(archive.destination_arns))}), or "
+            "the region added to log-archive:sourceRegions of the archive stack and deployed",
+        )
+    return tuple(_region_plan(args, archive, region) for region in args.regions)
+
+
+def _region_plan(args: LogSourceArgs, archive: ArchiveOutputs, region: str) -> RegionPlan:
+    pipeline: tuple[str, ...] = ()
+    if args.account_id == archive.archive_account_id:
+        pipeline = archive.pipeline_log_groups.get(region, ())
+        looping = sorted({source.name for source in args.log_groups}.intersection(pipeline))
+        if looping:
+            raise ConfigError(
+                LOG_GROUPS_KEY,
+                f"{', '.join(looping)} in {region} is written by the archive pipeline itself; "
+                "subscribing it would send the pipeline's own logs round in a loop",
+                "log groups other than the archive pipeline's",
+            )
+    excluded: set[str] = set()
+    if args.account_policy is not None:
+        excluded.update(args.account_policy.exclude_log_groups, pipeline)
+        excluded.update(source.name for source in args.log_groups)
+    region_plan = RegionPlan(region, archive.destination_arns[region], tuple(sorted(excluded)))
+    size = len((region_plan.selection_criteria or "").encode())
+    if size > MAX_SELECTION_CRITERIA:
+        raise ConfigError(
+            f"{ACCOUNT_POLICY_KEY}.excludeLogGroups",
+            f"the account policy's selection criteria in {region} would be {size} bytes: it "
+            f"excludes {len(excluded)} log groups (the exclusions, every log group listed in "
+            f"{LOG_GROUPS_KEY} and the archive pipeline's own)",
+            f"at most {MAX_SELECTION_CRITERIA} bytes: fewer exclusions, or fewer "
+            f"{LOG_GROUPS_KEY} next to the account policy",
+        )
+    return region_plan
+
+
+class LogSource(pulumi.ComponentResource):
+    """Subscriptions of one workload account's log groups to the archive, in every region."""
+
+    subscription_role: aws.iam.Role | None
+    """The role CloudWatch Logs assumes (organization form only)."""
+    exports: dict[str, Any]
+    """Stack outputs, keyed by the output names defined in this module."""
+
+    def __init__(self, name: str, args: LogSourceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        # The archive is read and checked before the component registers, so a failed
+        # pre-flight check leaves nothing of this stack behind but the read of the archive.
+        archive = read_archive(f"{name}-archive", args.archive_stack)
+        region_plans = plan(args, archive)
+        super().__init__("log-archive:index:LogSource", name, None, opts)
+        self._name = name
+        self._archive = archive
+
+        role_arn: pulumi.Output[str] | None = None
+        depends_on: list[pulumi.Resource] = []
+        self.subscription_role = None
+        if archive.subscription_role_required:
+            self.subscription_role, role_policy = self._role(args, archive)
+            role_arn = self.subscription_role.arn
+            depends_on = [role_policy]
+
+        account_policy_names: dict[str, pulumi.Output[str]] = {}
+        for region_plan in region_plans:
+            destination = self._destination(region_plan)
+            for source in args.log_groups:
+                self._filter(region_plan.region, source, destination, role_arn, depends_on)
+            if args.account_policy is not None:
+                account_policy_names[region_plan.region] = self._account_policy(
+                    region_plan, args.account_policy, destination, role_arn, depends_on
+                ).policy_name
+
+        self.exports = {
+            SUBSCRIPTION_DESTINATIONS: {
+                region_plan.region: self._destination(region_plan) for region_plan in region_plans
+            },
+            SUBSCRIBED_LOG_GROUPS: {
+                region: [source.name for source in args.log_groups] for region in args.regions
+            },
+            ACCOUNT_POLICY_NAMES: account_policy_names,
+            USES_SUBSCRIPTION_ROLE: role_arn is not None,
+        }
+        if role_arn is not None:
+            self.exports[SUBSCRIPTION_ROLE_ARN] = role_arn
+        self.register_outputs(self.exports)
+
+    def _child(
+        self, depends_on: list[pulumi.Resource] | None = None, delete_first: bool = False
+    ) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(
+            parent=self, depends_on=depends_on, delete_before_replace=delete_first or None
+        )
+
+    def _destination(self, region_plan: RegionPlan) -> pulumi.Input[str]:
+        if outputs.DESTINATION_ARNS in self._archive.secret_outputs:
+            return pulumi.Output.secret(region_plan.destination_arn)
+        return region_plan.destination_arn
+
+    def _role(self, args: LogSourceArgs, archive: ArchiveOutputs) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        partition = archive.partition(args.regions[0])
+        role = aws.iam.Role(
+            f"{self._name}-subscription-role",
+            description="Assumed by CloudWatch Logs to subscribe this account's log groups "
+            "to the organization-wide log archive.",
+            assume_role_policy=pulumi.Output.json_dumps(
+                source_policies.subscription_role_trust_policy(partition, args.account_id, args.regions)
+            ),
+            opts=self._child(),
+        )
+        role_policy = aws.iam.RolePolicy(
+            f"{self._name}-subscription-role-policy",
+            role=role.id,
+            policy=pulumi.Output.json_dumps(
+                source_policies.subscription_role_permissions(partition, args.account_id, args.regions)
+            ),
+            opts=self._child(),
+        )
+        return role, role_policy
+
+    def _filter(
+        self,
+        region: str,
+        source: LogGroupSource,
+        destination: pulumi.Input[str],
+        role_arn: pulumi.Output[str] | None,
+        depends_on: list[pulumi.Resource],
+    ) -> aws.cloudwatch.LogSubscriptionFilter:
+        log_group: pulumi.Input[str] = source.name
+        if source.create:
+            log_group = aws.cloudwatch.LogGroup(
+                naming.log_group_resource(self._name, region, source.name),
+                name=source.name,
+                retention_in_days=source.retention_days,
+                region=region,
+                opts=self._child(),
+            ).name
+        return aws.cloudwatch.LogSubscriptionFilter(
+            naming.subscription_filter_resource(self._name, region, source.name),
+            name=naming.SUBSCRIPTION_FILTER_NAME,
+            log_group=log_group,
+            destination_arn=destination,
+            filter_pattern=source.filter_pattern,
+            role_arn=role_arn,
+            region=region,
+            opts=self._child(depends_on, delete_first=True),
+        )
+
+    def _account_policy(
+        self,
+        region_plan: RegionPlan,
+        account_policy: AccountPolicySource,
+        destination: pulumi.Input[str],
+        role_arn: pulumi.Output[str] | None,
+        depends_on: list[pulumi.Resource],
+    ) -> aws.cloudwatch.LogAccountPolicy:
+        document: dict[str, Any] = {
+            "DestinationArn": destination,
+            "FilterPattern": account_policy.filter_pattern,
+        }
+        if role_arn is not None:
+            document["RoleArn"] = role_arn
+        selection_criteria: pulumi.Input[str] | None = region_plan.selection_criteria
+        if selection_criteria is not None and outputs.PIPELINE_LOG_GROUPS in self._archive.secret_outputs:
+            selection_criteria = pulumi.Output.secret(selection_criteria)
+        return aws.cloudwatch.LogAccountPolicy(
+            naming.account_policy_resource(self._name, region_plan.region),
+            policy_name=naming.ACCOUNT_POLICY_NAME,
+            policy_type="SUBSCRIPTION_FILTER_POLICY",
+            scope="ALL",
+            policy_document=pulumi.Output.json_dumps(document),
+            selection_criteria=selection_criteria,
+            region=region_plan.region,
+            opts=self._child(depends_on, delete_first=True),
+        )

@@ -1,0 +1,1 @@
+"""Operations tooling around the archive and source stacks: deploy, CI matrix, delivery check."""

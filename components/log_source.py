@@ -333,8 +333,9 @@ class LogSource(pulumi.ComponentResource):
     """Stack outputs, keyed by the output names defined in this module."""
 
     def __init__(self, name: str, args: LogSourceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        # The archive is read and checked before the component registers, so a failed
-        # pre-flight check leaves nothing of this stack behind but the read of the archive.
+        # The archive is read and checked before the component registers (so the stack
+        # reference cannot be its child): a failed pre-flight check then leaves nothing behind
+        # but the read of the archive stack, neither in the cloud nor in this stack's state.
         archive = read_archive(f"{name}-archive", args.archive_stack)
         region_plans = plan(args, archive)
         super().__init__("log-archive:index:LogSource", name, None, opts)
@@ -349,9 +350,10 @@ class LogSource(pulumi.ComponentResource):
             role_arn = self.subscription_role.arn
             depends_on = [role_policy]
 
+        destinations = {region_plan.region: self._destination(region_plan) for region_plan in region_plans}
         account_policy_names: dict[str, pulumi.Output[str]] = {}
         for region_plan in region_plans:
-            destination = self._destination(region_plan)
+            destination = destinations[region_plan.region]
             for source in args.log_groups:
                 self._filter(region_plan.region, source, destination, role_arn, depends_on)
             if args.account_policy is not None:
@@ -360,9 +362,7 @@ class LogSource(pulumi.ComponentResource):
                 ).policy_name
 
         self.exports = {
-            SUBSCRIPTION_DESTINATIONS: {
-                region_plan.region: self._destination(region_plan) for region_plan in region_plans
-            },
+            SUBSCRIPTION_DESTINATIONS: destinations,
             SUBSCRIBED_LOG_GROUPS: {
                 region: [source.name for source in args.log_groups] for region in args.regions
             },
@@ -413,7 +413,7 @@ class LogSource(pulumi.ComponentResource):
         destination: pulumi.Input[str],
         role_arn: pulumi.Output[str] | None,
         depends_on: list[pulumi.Resource],
-    ) -> aws.cloudwatch.LogSubscriptionFilter:
+    ) -> None:
         log_group: pulumi.Input[str] = source.name
         if source.create:
             log_group = aws.cloudwatch.LogGroup(
@@ -423,7 +423,7 @@ class LogSource(pulumi.ComponentResource):
                 region=region,
                 opts=self._child(),
             ).name
-        return aws.cloudwatch.LogSubscriptionFilter(
+        aws.cloudwatch.LogSubscriptionFilter(
             naming.subscription_filter_resource(self._name, region, source.name),
             name=naming.SUBSCRIPTION_FILTER_NAME,
             log_group=log_group,

@@ -43,17 +43,26 @@ def _objects(bucket_arn: Arn) -> pulumi.Output[str]:
     return pulumi.Output.concat(bucket_arn, "/*")
 
 
+def _deny_insecure_transport(bucket_arn: Arn) -> Document:
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, _objects(bucket_arn)],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def results_bucket_policy(bucket_arn: Arn) -> Document:
+    """The Athena results bucket: TLS only; access comes from the readers' own IAM policies."""
+    return {"Version": VERSION, "Statement": [_deny_insecure_transport(bucket_arn)]}
+
+
 def bucket_policy(bucket_arn: Arn, firehose_role_arn: Arn, reader_arns: Sequence[str]) -> Document:
     """TLS only; Firehose writes only objects handed to the bucket owner; readers read."""
     statements: list[Document] = [
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, _objects(bucket_arn)],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
+        _deny_insecure_transport(bucket_arn),
         {
             "Sid": "AllowFirehoseWriteWithOwnerFullControl",
             "Effect": "Allow",
@@ -229,12 +238,14 @@ def destination_policy_capacity(destination_arn: str, organization_id: str | Non
 def key_policy(
     account_id: str,
     bucket_region: str,
+    *,
     bucket_arn: Arn,
+    results_bucket_arn: Arn,
     firehose_role_arn: Arn,
     reader_arns: Sequence[str],
 ) -> Document:
-    """The archive key: administered by the account, used only through S3 by Firehose (encrypt)
-    and by the named readers (decrypt)."""
+    """The archive key: administered by the account, used only through S3 by Firehose (encrypt
+    archive objects) and by the named readers (decrypt archive objects, write query results)."""
     statements: list[Document] = [
         {
             "Sid": "AllowKeyAdministrationByTheAccount",
@@ -253,7 +264,7 @@ def key_policy(
         },
     ]
     if reader_arns:
-        statements.append(
+        statements += [
             {
                 "Sid": "AllowReadersDecryptThroughS3",
                 "Effect": "Allow",
@@ -261,6 +272,14 @@ def key_policy(
                 "Action": "kms:Decrypt",
                 "Resource": "*",
                 "Condition": _via_s3(bucket_region, bucket_arn),
-            }
-        )
+            },
+            {
+                "Sid": "AllowReadersQueryResultsThroughS3",
+                "Effect": "Allow",
+                "Principal": {"AWS": list(reader_arns)},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": "*",
+                "Condition": _via_s3(bucket_region, results_bucket_arn),
+            },
+        ]
     return {"Version": VERSION, "Statement": statements}

@@ -15,6 +15,8 @@ import pulumi_aws as aws
 from components import archive_policies, layout, outputs
 from components.archive_args import LogArchiveArgs
 from components.monitoring import alarm_specs, stream_alarms
+from components.private_bucket import private_bucket
+from components.query import query_resources, results_bucket_name
 
 __all__ = ["LogArchive", "LogArchiveArgs"]
 
@@ -91,6 +93,7 @@ class LogArchive(pulumi.ComponentResource):
             outputs.PIPELINE_LOG_GROUPS: {r: [group.name] for r, (group, _) in error_logging.items()},
             outputs.ALARM_TOPIC_ARNS: {r: t.arn for r, t in topics.items()},
         }
+        self.exports.update(query_resources(name, args, bucket_name, self.key_arn, self))
         if args.organization_id is not None:
             self.exports[outputs.ORGANIZATION_ID] = args.organization_id
         self.register_outputs(self.exports)
@@ -111,9 +114,10 @@ class LogArchive(pulumi.ComponentResource):
                 archive_policies.key_policy(
                     args.account_id,
                     args.region,
-                    bucket_arn,
-                    self.firehose_role.arn,
-                    args.reader_principal_arns,
+                    bucket_arn=bucket_arn,
+                    results_bucket_arn=f"arn:aws:s3:::{results_bucket_name(self._name, args)}",
+                    firehose_role_arn=self.firehose_role.arn,
+                    reader_arns=args.reader_principal_arns,
                 )
             ),
             opts=self._child(protect=True, retain_on_delete=True),
@@ -128,47 +132,13 @@ class LogArchive(pulumi.ComponentResource):
 
     def _bucket(self, bucket_name: str, bucket_arn: str) -> aws.s3.Bucket:
         name, args = self._name, self._args
-        bucket = aws.s3.Bucket(
+        bucket, versioning = private_bucket(
             f"{name}-bucket",
-            bucket=bucket_name,
-            object_lock_enabled=True,
-            force_destroy=False,
-            opts=self._child(protect=True, retain_on_delete=True),
-        )
-        aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access-block",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=self._child(),
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=self._child(),
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                {
-                    "apply_server_side_encryption_by_default": {
-                        "sse_algorithm": "aws:kms",
-                        "kms_master_key_id": self.key_arn,
-                    },
-                    "bucket_key_enabled": True,
-                }
-            ],
-            opts=self._child(),
-        )
-        versioning = aws.s3.BucketVersioning(
-            f"{name}-versioning",
-            bucket=bucket.id,
-            versioning_configuration={"status": "Enabled"},
-            opts=self._child(),
+            bucket_name,
+            self.key_arn,
+            archive_policies.bucket_policy(bucket_arn, self.firehose_role.arn, args.reader_principal_arns),
+            self,
+            object_lock=True,
         )
         aws.s3.BucketObjectLockConfiguration(
             f"{name}-object-lock",
@@ -188,10 +158,7 @@ class LogArchive(pulumi.ComponentResource):
                     "filter": {"prefix": ""},
                     "transitions": [
                         {"days": args.glacier_transition_days, "storage_class": "GLACIER_IR"},
-                        {
-                            "days": args.deep_archive_transition_days,
-                            "storage_class": "DEEP_ARCHIVE",
-                        },
+                        {"days": args.deep_archive_transition_days, "storage_class": "DEEP_ARCHIVE"},
                     ],
                     "expiration": {"days": args.retention_days},
                     "noncurrent_version_expiration": {"noncurrent_days": 30},
@@ -199,14 +166,6 @@ class LogArchive(pulumi.ComponentResource):
                 }
             ],
             opts=self._child(depends_on=[versioning]),
-        )
-        aws.s3.BucketPolicy(
-            f"{name}-bucket-policy",
-            bucket=bucket.id,
-            policy=pulumi.Output.json_dumps(
-                archive_policies.bucket_policy(bucket_arn, self.firehose_role.arn, args.reader_principal_arns)
-            ),
-            opts=self._child(),
         )
         return bucket
 

@@ -25,6 +25,11 @@ PIPELINE_LOG_GROUPS = "pipelineLogGroups"
 """Map of region -> log groups the pipeline itself writes (never to be subscribed back)."""
 ALARM_TOPIC_ARNS = "alarmTopicArns"
 """Map of region -> SNS topic the delivery alarms notify."""
+GLUE_DATABASE = "glueDatabase"
+GLUE_TABLE = "glueTable"
+"""The table over the archive's key layout, with partition projection."""
+ATHENA_WORKGROUP = "athenaWorkgroup"
+QUERY_RESULTS_BUCKET = "queryResultsBucket"
 
 ARCHIVE_REQUIRED = (
     DESTINATION_ARNS,

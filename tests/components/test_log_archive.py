@@ -18,6 +18,7 @@ SOURCE = "111111111111"
 REGION = "ap-northeast-1"
 BUCKET = f"log-archive-{ARCHIVE}-{REGION}"
 BUCKET_ARN = f"arn:aws:s3:::{BUCKET}"
+RESULTS_BUCKET = f"log-archive-query-results-{ARCHIVE}-{REGION}"
 FIREHOSE_ROLE_ARN = f"arn:aws:iam::{ARCHIVE}:role/log-archive-firehose"
 CONFIG = {"aws:region": REGION, "aws:allowedAccountIds": json.dumps([ARCHIVE])}
 
@@ -55,7 +56,7 @@ def test_every_child_is_parented_to_the_component(deployed: ProgramRun) -> None:
 
 
 def test_the_bucket_cannot_be_lost_by_accident(deployed: ProgramRun) -> None:
-    bucket = deployed.one("aws:s3/bucket:Bucket")
+    bucket = deployed.named("log-archive-bucket")
     assert bucket.inputs["bucket"] == BUCKET
     assert bucket.inputs["objectLockEnabled"] is True
     assert bucket.inputs["forceDestroy"] is False
@@ -65,7 +66,7 @@ def test_the_bucket_cannot_be_lost_by_accident(deployed: ProgramRun) -> None:
 
 
 def test_the_bucket_is_private_owner_enforced_versioned_and_kms_encrypted(deployed: ProgramRun) -> None:
-    block = deployed.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    block = deployed.named("log-archive-bucket-public-access-block").inputs
     assert {
         k: block[k]
         for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
@@ -75,14 +76,12 @@ def test_the_bucket_is_private_owner_enforced_versioned_and_kms_encrypted(deploy
         "ignorePublicAcls": True,
         "restrictPublicBuckets": True,
     }
-    ownership = deployed.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
+    ownership = deployed.named("log-archive-bucket-ownership").inputs
     assert ownership["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
-    versioning = deployed.one("aws:s3/bucketVersioning:BucketVersioning").inputs
+    versioning = deployed.named("log-archive-bucket-versioning").inputs
     assert versioning["versioningConfiguration"] == {"status": "Enabled"}
     key_arn = deployed.one("aws:kms/key:Key").outputs["arn"]
-    encryption = deployed.one(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-    ).inputs
+    encryption = deployed.named("log-archive-bucket-encryption").inputs
     assert encryption["rules"] == [
         {
             "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn},
@@ -94,12 +93,12 @@ def test_the_bucket_is_private_owner_enforced_versioned_and_kms_encrypted(deploy
 def test_object_lock_defaults_to_governance_for_the_whole_retention(deployed: ProgramRun) -> None:
     lock = deployed.one("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
     assert lock.inputs["rule"] == {"defaultRetention": {"mode": "GOVERNANCE", "days": 2557.0}}
-    versioning = deployed.one("aws:s3/bucketVersioning:BucketVersioning")
+    versioning = deployed.named("log-archive-bucket-versioning")
     assert versioning.urn in lock.dependencies
 
 
 def test_lifecycle_tiers_objects_over_128k_then_expires_them(deployed: ProgramRun) -> None:
-    lifecycle = deployed.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs
+    lifecycle = deployed.named("log-archive-lifecycle").inputs
     assert lifecycle["transitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
     assert lifecycle["rules"] == [
         {
@@ -120,7 +119,7 @@ def test_lifecycle_tiers_objects_over_128k_then_expires_them(deployed: ProgramRu
 def test_the_bucket_policy_denies_plain_http_and_lets_firehose_write_owner_controlled_objects(
     deployed: ProgramRun,
 ) -> None:
-    policy = deployed.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"]
+    policy = deployed.named("log-archive-bucket-policy").inputs["policy"]
     assert document(policy)["Statement"] == [
         {
             "Sid": "DenyInsecureTransport",
@@ -306,7 +305,10 @@ def test_each_source_region_gets_its_own_destination_stream_and_error_log() -> N
             f"arn:aws:firehose:{region}:{ARCHIVE}:deliverystream/log-archive-{region}"
         )
         assert run.named("log-archive-logs-policy").urn in destination.dependencies
-    assert len(run.of_type("aws:s3/bucket:Bucket")) == 1
+    assert [b.name for b in run.of_type("aws:s3/bucket:Bucket")] == [
+        "log-archive-bucket",
+        "log-archive-query-results",
+    ]
     assert run.outputs[outputs.DESTINATION_ARNS] == {
         region: f"arn:aws:logs:{region}:{ARCHIVE}:destination:log-archive" for region in regions
     }
@@ -355,7 +357,7 @@ def test_an_organization_archive_allows_the_organization_with_a_forced_update() 
 def test_readers_get_read_only_access_to_objects_and_decrypt_through_s3() -> None:
     reader = f"arn:aws:iam::{ARCHIVE}:role/security-audit"
     run = archive(reader_principal_arns=(reader,))
-    policy = run.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"]
+    policy = run.named("log-archive-bucket-policy").inputs["policy"]
     assert statement(policy, "AllowReadersList") == {
         "Sid": "AllowReadersList",
         "Effect": "Allow",
@@ -373,16 +375,25 @@ def test_readers_get_read_only_access_to_objects_and_decrypt_through_s3() -> Non
     key_policy = run.one("aws:kms/key:Key").inputs["policy"]
     readers = statement(key_policy, "AllowReadersDecryptThroughS3")
     assert (readers["Principal"], readers["Action"]) == ({"AWS": [reader]}, "kms:Decrypt")
-    assert readers["Condition"]["StringEquals"] == {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+    assert readers["Condition"] == {
+        "StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com"},
+        "StringLike": {"kms:EncryptionContext:aws:s3:arn": [BUCKET_ARN, f"{BUCKET_ARN}/*"]},
+    }
+    results = statement(key_policy, "AllowReadersQueryResultsThroughS3")
+    assert results["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert results["Condition"]["StringLike"] == {
+        "kms:EncryptionContext:aws:s3:arn": [
+            f"arn:aws:s3:::{RESULTS_BUCKET}",
+            f"arn:aws:s3:::{RESULTS_BUCKET}/*",
+        ]
+    }
 
 
 def test_a_supplied_key_replaces_the_stack_key() -> None:
     key_arn = f"arn:aws:kms:{REGION}:{ARCHIVE}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     run = archive(kms_key_arn=key_arn)
     assert run.of_type("aws:kms/key:Key") == []
-    encryption = run.one(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-    ).inputs
+    encryption = run.named("log-archive-bucket-encryption").inputs
     assert encryption["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key_arn
     assert (
         statement(run.named("log-archive-firehose-policy").inputs["policy"], "EncryptThroughS3")["Resource"]
@@ -442,6 +453,10 @@ def test_outputs_tell_sources_everything_they_need(deployed: ProgramRun) -> None
         outputs.LOG_PREFIX: "logs/",
         outputs.PIPELINE_LOG_GROUPS: {REGION: [f"/aws/kinesisfirehose/log-archive-{REGION}"]},
         outputs.ALARM_TOPIC_ARNS: {REGION: f"arn:aws:sns:{REGION}:{ARCHIVE}:log-archive-alarms"},
+        outputs.GLUE_DATABASE: "log_archive",
+        outputs.GLUE_TABLE: "logs",
+        outputs.ATHENA_WORKGROUP: "log-archive",
+        outputs.QUERY_RESULTS_BUCKET: RESULTS_BUCKET,
     }
 
 
@@ -462,3 +477,82 @@ def test_preview_registers_the_same_resources_with_unknown_arns(deployed: Progra
 def test_two_evaluations_send_identical_inputs(deployed: ProgramRun) -> None:
     again = archive()
     assert {r.urn: r.inputs for r in again.registrations} == {r.urn: r.inputs for r in deployed.registrations}
+
+
+def test_the_glue_table_projects_account_log_group_and_day_partitions_over_the_key_layout(
+    deployed: ProgramRun,
+) -> None:
+    table = deployed.one("aws:glue/catalogTable:CatalogTable").inputs
+    assert table["databaseName"] == "log_archive"
+    assert [k["name"] for k in table["partitionKeys"]] == ["account", "log_group", "dt"]
+    assert table["parameters"] == {
+        "classification": "json",
+        "compressionType": "gzip",
+        "projection.enabled": "true",
+        "projection.account.type": "enum",
+        "projection.account.values": SOURCE,
+        "projection.log_group.type": "injected",
+        "projection.dt.type": "date",
+        "projection.dt.format": "yyyy-MM-dd",
+        "projection.dt.range": "2024-01-01,NOW",
+        "projection.dt.interval": "1",
+        "projection.dt.interval.unit": "DAYS",
+        "storage.location.template": f"s3://{BUCKET}/logs/account=${{account}}/log_group=${{log_group}}/dt=${{dt}}/",
+    }
+    descriptor = table["storageDescriptor"]
+    assert descriptor["location"] == f"s3://{BUCKET}/logs/"
+    assert descriptor["serDeInfo"]["serializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
+    assert [c["name"] for c in descriptor["columns"]] == [
+        "messagetype",
+        "owner",
+        "loggroup",
+        "logstream",
+        "subscriptionfilters",
+        "logevents",
+    ]
+
+
+def test_an_organization_archive_projects_accounts_named_in_the_query() -> None:
+    run = archive(source_account_ids=(), organization_id="o-abcdef1234")
+    parameters = run.one("aws:glue/catalogTable:CatalogTable").inputs["parameters"]
+    assert parameters["projection.account.type"] == "injected"
+    assert "projection.account.values" not in parameters
+
+
+def test_the_messages_layout_table_has_one_line_column_and_day_partitions() -> None:
+    run = archive(layout="messages")
+    table = run.one("aws:glue/catalogTable:CatalogTable").inputs
+    assert [k["name"] for k in table["partitionKeys"]] == ["dt"]
+    assert table["storageDescriptor"]["columns"] == [{"name": "message", "type": "string"}]
+    assert table["parameters"]["storage.location.template"] == f"s3://{BUCKET}/logs/dt=${{dt}}/"
+
+
+def test_athena_results_are_encrypted_with_the_archive_key_in_a_private_expiring_bucket(
+    deployed: ProgramRun,
+) -> None:
+    key_arn = deployed.one("aws:kms/key:Key").outputs["arn"]
+    workgroup = deployed.one("aws:athena/workgroup:Workgroup").inputs
+    assert workgroup["configuration"] == {
+        "enforceWorkgroupConfiguration": True,
+        "publishCloudwatchMetricsEnabled": True,
+        "resultConfiguration": {
+            "outputLocation": f"s3://{RESULTS_BUCKET}/",
+            "encryptionConfiguration": {"encryptionOption": "SSE_KMS", "kmsKeyArn": key_arn},
+        },
+    }
+    results = deployed.named("log-archive-query-results")
+    assert results.inputs["bucket"] == RESULTS_BUCKET
+    assert results.inputs["objectLockEnabled"] is False
+    assert (
+        deployed.named("log-archive-query-results-public-access-block").inputs["restrictPublicBuckets"]
+        is True
+    )
+    assert deployed.named("log-archive-query-results-encryption").inputs["rules"][0][
+        "applyServerSideEncryptionByDefault"
+    ] == {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn}
+    assert [
+        s["Sid"]
+        for s in document(deployed.named("log-archive-query-results-policy").inputs["policy"])["Statement"]
+    ] == ["DenyInsecureTransport"]
+    lifecycle = deployed.named("log-archive-query-results-lifecycle").inputs["rules"][0]
+    assert lifecycle["expiration"] == {"days": 30.0}

@@ -255,6 +255,7 @@ class RegionPlan:
 
     region: str
     destination_arn: str
+    """The archive's destination in ``region``."""
     excluded_log_groups: tuple[str, ...]
     """Sorted names the account policy leaves out (empty without an account policy)."""
 

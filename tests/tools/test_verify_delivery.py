@@ -535,7 +535,7 @@ def stubbed_check(
     policies: list[dict[str, Any]] | None = None,
     destination: str | None = DESTINATION,
 ) -> str:
-    logs = boto3.client("logs", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    logs = session().client("logs", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(logs) as stubber:
         stubber.add_response(
             "describe_subscription_filters",

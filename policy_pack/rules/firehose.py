@@ -1,0 +1,60 @@
+"""Rules for the Firehose delivery streams."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Policy, Severity
+
+from .base import Resource, Rule, get, is_true, known, resource_policy
+from .graph import FIREHOSE
+
+ENCRYPTED = Rule(
+    name="firehose-delivery-stream-encrypted",
+    description="Firehose delivery streams fed by Direct PUT (as CloudWatch Logs destinations are) "
+    "have server-side encryption enabled.",
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.MEDIUM,
+    why="Records wait in the stream's buffer for up to 24 hours while Firehose retries S3.",
+    remediation='Set serverSideEncryption {"enabled": true, "keyType": "AWS_OWNED_CMK"} '
+    "(or CUSTOMER_MANAGED_CMK with keyArn).",
+    control="DataFirehose.1",
+    url="https://docs.aws.amazon.com/securityhub/latest/userguide/datafirehose-controls.html",
+)
+
+ERROR_PREFIX = Rule(
+    name="firehose-delivery-stream-error-prefix",
+    description="Firehose streams that deliver to S3 set extendedS3Configuration.errorOutputPrefix.",
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.LOW,
+    why="Failed records (decompression, partitioning, format) otherwise land among the archived "
+    "logs, and dynamic partitioning refuses to work without it.",
+    remediation="Set extendedS3Configuration.errorOutputPrefix, e.g. "
+    '"errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/".',
+    control="Firehose S3 object name format",
+    url="https://docs.aws.amazon.com/firehose/latest/dev/s3-object-name.html",
+)
+
+
+def _encrypted(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    if resource.props.get("kinesisSourceConfiguration") is not None:
+        return
+    enabled = known(get(resource.props, "serverSideEncryption", "enabled"))
+    if not is_true(enabled):
+        yield f"{resource.label}: serverSideEncryption is not enabled."
+
+
+def _error_prefix(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    configuration = resource.props.get("extendedS3Configuration")
+    if configuration is None and resource.props.get("destination") != "extended_s3":
+        return
+    prefix = known(get(configuration, "errorOutputPrefix"))
+    if not isinstance(prefix, str) or not prefix.strip():
+        yield f"{resource.label}: extendedS3Configuration.errorOutputPrefix is not set."
+
+
+POLICIES: list[Policy] = [
+    resource_policy(ENCRYPTED, [FIREHOSE], _encrypted),
+    resource_policy(ERROR_PREFIX, [FIREHOSE], _error_prefix),
+]

@@ -1,0 +1,186 @@
+"""Rules for CloudWatch Logs destinations and the subscriptions that ship to them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Policy, Severity
+
+from .base import Resource, Rule, known, resource_policy
+from .documents import Condition, has_wildcard, parse_arn, parse_policy
+from .graph import LOG_DESTINATION_POLICY, own_account
+from .iam import ORGANIZATION_ID
+
+SUBSCRIPTION_FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
+ACCOUNT_POLICY = "aws:cloudwatch/logAccountPolicy:LogAccountPolicy"
+DESTINATION_ACTIONS = ("logs:PutSubscriptionFilter", "logs:PutAccountPolicy")
+CROSS_ACCOUNT_DOCS = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CreateDestination.html"
+
+PUBLIC_NEEDS_ORGANIZATION = Rule(
+    name="cloudwatch-destination-policy-public-requires-org-condition",
+    description='Destination access policies allow Principal "*" only with an '
+    "aws:PrincipalOrgID or aws:PrincipalOrgPaths condition.",
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.CRITICAL,
+    why="An open destination lets any AWS account push log data into the archive.",
+    remediation='List the source account ids as principals, or keep "*" and add '
+    '"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-..."}}.',
+    control="CreateDestination access policy",
+    url=CROSS_ACCOUNT_DOCS,
+)
+
+SUBSCRIPTION_ACTIONS_ONLY = Rule(
+    name="cloudwatch-destination-policy-subscription-actions-only",
+    description="Destination access policies allow only logs:PutSubscriptionFilter and "
+    "logs:PutAccountPolicy, named exactly.",
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.MEDIUM,
+    why="Source accounts need nothing else on the destination; wildcards would also grant actions "
+    "added to the service later.",
+    remediation='Set Action to ["logs:PutSubscriptionFilter", "logs:PutAccountPolicy"].',
+    control="CreateDestination access policy",
+    url=CROSS_ACCOUNT_DOCS,
+)
+
+FILTER_REMOTE_DESTINATION = Rule(
+    name="cloudwatch-subscription-filter-remote-destination",
+    description="Subscription filters that target a CloudWatch Logs destination target one in "
+    "another account.",
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    why="A source stack shipping to a destination in its own account has most likely been given "
+    "the wrong archive outputs (or the wrong credentials).",
+    remediation="Point destinationArn at the archive account's destination (the archive stack's "
+    "destinationArns output) and check the stack's AWS credentials.",
+    control="CrossAccountSubscriptions",
+    url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CrossAccountSubscriptions.html",
+)
+
+ACCOUNT_POLICY_REMOTE_DESTINATION = Rule(
+    name="cloudwatch-account-policy-remote-destination",
+    description="Subscription account policies whose DestinationArn is a CloudWatch Logs "
+    "destination target one in another account.",
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.LOW,
+    why="An account-wide subscription to a destination of the same account is most likely a "
+    "wrong archive output or the wrong credentials.",
+    remediation="Set DestinationArn in policyDocument to the archive account's destination.",
+    control="CrossAccountSubscriptions",
+    url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CrossAccountSubscriptions.html",
+)
+
+
+def _destination_document(resource: Resource) -> Any:
+    return resource.props.get("accessPolicy")
+
+
+def _organization_condition(condition: Condition) -> bool:
+    if condition.negated or condition.if_exists or not condition.values:
+        return False
+    if condition.key == "aws:principalorgid":
+        return condition.test in ("stringequals", "stringlike") and all(
+            ORGANIZATION_ID.match(value) for value in condition.values
+        )
+    if condition.key == "aws:principalorgpaths":
+        return condition.test in ("stringequals", "stringlike") and all(
+            value.startswith("o-") for value in condition.values
+        )
+    return False
+
+
+def _public_destination(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    raw = _destination_document(resource)
+    if raw is None:
+        return
+    document = parse_policy(raw)
+    yield from (f"{resource.label}: {problem}." for problem in document.problems)
+    for statement in document.statements:
+        if not statement.is_allow:
+            continue
+        if statement.not_principal is not None:
+            yield f"{resource.label}: {statement.label} allows everyone but the NotPrincipal."
+        elif (
+            statement.principal is not None
+            and statement.principal.everyone
+            and not any(_organization_condition(c) for c in statement.conditions)
+        ):
+            yield (
+                f'{resource.label}: {statement.label} allows Principal "*" without an '
+                "aws:PrincipalOrgID or aws:PrincipalOrgPaths condition."
+            )
+
+
+def _destination_actions(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    raw = _destination_document(resource)
+    if raw is None:
+        return
+    document = parse_policy(raw)
+    yield from (f"{resource.label}: {problem}." for problem in document.problems)
+    allowed = {action.lower() for action in DESTINATION_ACTIONS}
+    for statement in document.statements:
+        if not statement.is_allow:
+            continue
+        if statement.not_actions is not None:
+            yield f"{resource.label}: {statement.label} allows every action but its NotAction."
+        extra = [
+            action
+            for action in statement.actions or ()
+            if has_wildcard(action) or action.lower() not in allowed
+        ]
+        if extra:
+            yield (
+                f"{resource.label}: {statement.label} allows {extra}; only "
+                f"{' and '.join(DESTINATION_ACTIONS)} are needed."
+            )
+
+
+def _same_account(resource: Resource, destination: Any, role_arn: Any) -> str | None:
+    """The problem when ``destination`` is a logs destination in ``resource``'s own account."""
+    arn = parse_arn(known(destination))
+    if arn is None or arn.service != "logs" or not arn.resource.startswith("destination:"):
+        return None
+    account = own_account(resource)
+    if account is None:
+        role = parse_arn(role_arn)
+        account = role.account if role is not None else None
+    if account is None or arn.account != account:
+        return None
+    return (
+        f"{resource.label}: the destination {known(destination)} is in the resource's own account "
+        f"{account}; the archive is expected in another account."
+    )
+
+
+def _filter_destination(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    problem = _same_account(resource, resource.props.get("destinationArn"), resource.props.get("roleArn"))
+    if problem:
+        yield problem
+
+
+def _account_policy_destination(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    if resource.props.get("policyType") != "SUBSCRIPTION_FILTER_POLICY":
+        return
+    raw = known(resource.props.get("policyDocument"))
+    document: Any = raw
+    if isinstance(raw, str):
+        try:
+            document = json.loads(raw)
+        except (ValueError, RecursionError) as error:
+            yield f"{resource.label}: policyDocument is not valid JSON ({error})."
+            return
+    if not isinstance(document, dict):
+        yield f"{resource.label}: policyDocument is not a JSON object."
+        return
+    problem = _same_account(resource, document.get("DestinationArn"), document.get("RoleArn"))  # pyright: ignore[reportUnknownMemberType]
+    if problem:
+        yield problem
+
+
+POLICIES: list[Policy] = [
+    resource_policy(PUBLIC_NEEDS_ORGANIZATION, [LOG_DESTINATION_POLICY], _public_destination),
+    resource_policy(SUBSCRIPTION_ACTIONS_ONLY, [LOG_DESTINATION_POLICY], _destination_actions),
+    resource_policy(FILTER_REMOTE_DESTINATION, [SUBSCRIPTION_FILTER], _filter_destination),
+    resource_policy(ACCOUNT_POLICY_REMOTE_DESTINATION, [ACCOUNT_POLICY], _account_policy_destination),
+]

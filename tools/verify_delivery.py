@@ -90,6 +90,7 @@ class ArchiveTarget:
     log_prefix: str
     destination_arns: Mapping[str, str] = field(default_factory=dict[str, str])
     delivery_stream_arns: Mapping[str, str] = field(default_factory=dict[str, str])
+    alarm_topic_arns: Mapping[str, str] = field(default_factory=dict[str, str])
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def archive_target(
         log_prefix=str(log_prefix),
         destination_arns=_string_map(found, outputs.DESTINATION_ARNS),
         delivery_stream_arns=_string_map(found, outputs.DELIVERY_STREAM_ARNS),
+        alarm_topic_arns=_string_map(found, outputs.ALARM_TOPIC_ARNS),
     )
 
 
@@ -412,7 +414,9 @@ def timeout_message(
         f"4. Bucket and KMS key: s3://{target.bucket}/{ERROR_ROOT} (Firehose keeps undeliverable "
         "data for 24 hours while it retries S3), metric KMSKeyAccessDenied, the bucket policy, "
         "and the stream's error log group.",
-        "The alarms on the stream send to the archive's alarm topic (output alarmTopicArn).",
+        f"The stream's alarms notify the SNS topic "
+        f"{target.alarm_topic_arns.get(stream_region, 'of its region')} "
+        f"(archive output {outputs.ALARM_TOPIC_ARNS}).",
     ]
     return "\n".join(lines)
 

@@ -48,6 +48,7 @@ BUCKET = "log-archive-222222222222"
 LOG_GROUP = "/aws/lambda/checkout"
 TOKEN = "0123456789abcdef0123456789abcdef"
 DESTINATION = f"arn:aws:logs:{REGION}:222222222222:destination:log-archive-{REGION}"
+TOPIC_ARN = f"arn:aws:sns:{REGION}:222222222222:log-archive-alarms-{REGION}"
 STREAM_ARN = f"arn:aws:firehose:{REGION}:222222222222:deliverystream/log-archive-{REGION}"
 
 
@@ -139,6 +140,7 @@ def outputs_file(tmp_path: Path, **overrides: Any) -> Path:
         "logPrefix": "logs/",
         "destinationArns": {REGION: DESTINATION},
         "deliveryStreamArns": {REGION: STREAM_ARN},
+        "alarmTopicArns": {REGION: TOPIC_ARN},
     }
     document.update(overrides)
     path = tmp_path / "archive-outputs.json"
@@ -411,7 +413,7 @@ def test_timeout_names_every_hop_with_commands_and_lists_recent_error_objects(
         f"4. Bucket and KMS key: s3://{BUCKET}/errors/ (Firehose keeps undeliverable data for 24 "
         "hours while it retries S3), metric KMSKeyAccessDenied, the bucket policy, and the "
         "stream's error log group.",
-        "The alarms on the stream send to the archive's alarm topic (output alarmTopicArn).",
+        f"The stream's alarms notify the SNS topic {TOPIC_ARN} (archive output alarmTopicArns).",
     ]
 
 
@@ -479,7 +481,9 @@ def test_main_prints_setup_errors_to_stderr_and_exits_2(
 
 def test_outputs_give_bucket_layout_prefix_and_regional_arns(tmp_path: Path) -> None:
     target = archive_target(load_outputs(outputs_file(tmp_path, layout=MESSAGES)))
-    assert target == ArchiveTarget(BUCKET, MESSAGES, "logs/", {REGION: DESTINATION}, {REGION: STREAM_ARN})
+    assert target == ArchiveTarget(
+        BUCKET, MESSAGES, "logs/", {REGION: DESTINATION}, {REGION: STREAM_ARN}, {REGION: TOPIC_ARN}
+    )
 
 
 def test_flags_override_the_outputs(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from components import validation
 from components.archive_policies import (
     destination_policy,
     destination_policy_capacity,
-    logs_source_arns,
     logs_trust_policy,
 )
 from components.validation import ConfigError
@@ -202,18 +201,22 @@ class LogArchiveArgs:
                 )
 
     def _validate_trust_policy_size(self) -> None:
-        arns = logs_source_arns(self.account_id, self.source_account_ids, self.regions, self.organization_id)
-        size = len(json.dumps(logs_trust_policy(arns), separators=(",", ":")))
+        policy = logs_trust_policy(
+            self.account_id, self.source_account_ids, self.regions, self.organization_id
+        )
+        size = len(json.dumps(policy, separators=(",", ":")))
         if size > TRUST_POLICY_MAX_CHARS:
-            per_pair = len(arns[0]) + 3
-            pairs_fit = len(arns) - -(-(size - TRUST_POLICY_MAX_CHARS) // per_pair)
+            pairs = (len(self.source_account_ids) + 1) * len(self.regions)
+            per_pair = len(f'"arn:aws:logs:{self.region}:{self.account_id}:*",')
+            pairs_fit = pairs - -(-(size - TRUST_POLICY_MAX_CHARS) // per_pair)
             raise ConfigError(
                 "sourceAccountIds",
                 f"{len(self.source_account_ids)} accounts (plus the archive account) in "
-                f"{len(self.regions)} regions make {len(arns)} aws:SourceArn entries in the CloudWatch "
+                f"{len(self.regions)} regions make {pairs} aws:SourceArn entries in the CloudWatch "
                 f"Logs role's trust policy: {size} characters, over IAM's {TRUST_POLICY_MAX_CHARS}",
                 f"at most about {pairs_fit} account x region pairs, or log-archive:organizationId "
-                "(o-...), whose trust condition does not grow with the number of accounts",
+                "(o-...) with the accounts left out of sourceAccountIds: an organization is one "
+                "aws:SourceOrgID condition, whatever its number of accounts",
             )
 
     def destination_arn(self, region: str) -> str:

@@ -152,36 +152,49 @@ def firehose_role_policy(
     }
 
 
-def logs_source_arns(
+def logs_trust_policy(
     archive_account_id: str,
     source_account_ids: Sequence[str],
     regions: Sequence[str],
     organization_id: str | None,
-) -> list[str]:
-    """The ``aws:SourceArn`` patterns CloudWatch Logs may act for: every source account and the
-    archive account itself (it sends the test message when a destination is created), in every
-    source region. AWS documents no organization-wide condition, so the organization form can
-    only pin the service to the source regions."""
-    if organization_id is not None:
-        return [f"arn:aws:logs:{region}:*:*" for region in regions]
+) -> Document:
+    """CloudWatch Logs may assume the role only on behalf of allowed sources in the source regions.
+
+    Listed accounts and the archive account itself (CloudWatch Logs sends a test message on its
+    behalf when a destination is created) are matched by ``aws:SourceArn``, as AWS's destination
+    examples do; an organization by ``aws:SourceOrgID``, which CloudWatch Logs documents among its
+    confused-deputy keys, so the policy does not grow with the number of accounts.
+    """
     accounts = [*source_account_ids, archive_account_id]
-    return [f"arn:aws:logs:{region}:{account}:*" for region in regions for account in accounts]
-
-
-def logs_trust_policy(source_arns: Sequence[str]) -> Document:
-    """CloudWatch Logs may assume the role only on behalf of the allowed accounts and regions."""
-    return {
-        "Version": VERSION,
-        "Statement": [
+    statements: list[Document] = [
+        {
+            "Sid": "AllowCloudWatchLogsForAllowedAccounts",
+            "Effect": "Allow",
+            "Principal": {"Service": "logs.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {
+                "StringLike": {
+                    "aws:SourceArn": [
+                        f"arn:aws:logs:{region}:{account}:*" for region in regions for account in accounts
+                    ]
+                }
+            },
+        }
+    ]
+    if organization_id is not None:
+        statements.append(
             {
-                "Sid": "AllowCloudWatchLogsForAllowedSources",
+                "Sid": "AllowCloudWatchLogsForTheOrganization",
                 "Effect": "Allow",
                 "Principal": {"Service": "logs.amazonaws.com"},
                 "Action": "sts:AssumeRole",
-                "Condition": {"StringLike": {"aws:SourceArn": list(source_arns)}},
+                "Condition": {
+                    "StringEquals": {"aws:SourceOrgID": organization_id},
+                    "StringLike": {"aws:SourceArn": [f"arn:aws:logs:{region}:*:*" for region in regions]},
+                },
             }
-        ],
-    }
+        )
+    return {"Version": VERSION, "Statement": statements}
 
 
 def logs_role_policy(stream_arns: Sequence[Arn]) -> Document:

@@ -230,14 +230,15 @@ class LogArchive(pulumi.ComponentResource):
 
     def _destinations(self) -> dict[str, aws.cloudwatch.LogDestination]:
         name, args = self._name, self._args
-        source_arns = archive_policies.logs_source_arns(
-            args.account_id, args.source_account_ids, args.regions, args.organization_id
-        )
         logs_role = aws.iam.Role(
             f"{name}-logs-role",
             name=f"{name}-logs-to-firehose",
             description="Lets CloudWatch Logs put subscribed log events into the archive streams.",
-            assume_role_policy=pulumi.Output.json_dumps(archive_policies.logs_trust_policy(source_arns)),
+            assume_role_policy=pulumi.Output.json_dumps(
+                archive_policies.logs_trust_policy(
+                    args.account_id, args.source_account_ids, args.regions, args.organization_id
+                )
+            ),
             opts=self._child(),
         )
         logs_policy = aws.iam.RolePolicy(

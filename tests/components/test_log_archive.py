@@ -258,7 +258,7 @@ def test_the_logs_role_trusts_cloudwatch_logs_for_each_source_and_the_archive_in
     role = run.named("log-archive-logs-role").inputs
     assert document(role["assumeRolePolicy"])["Statement"] == [
         {
-            "Sid": "AllowCloudWatchLogsForAllowedSources",
+            "Sid": "AllowCloudWatchLogsForAllowedAccounts",
             "Effect": "Allow",
             "Principal": {"Service": "logs.amazonaws.com"},
             "Action": "sts:AssumeRole",
@@ -346,9 +346,13 @@ def test_an_organization_archive_allows_the_organization_with_a_forced_update() 
         }
     ]
     trust = document(run.named("log-archive-logs-role").inputs["assumeRolePolicy"])
-    assert trust["Statement"][0]["Condition"] == {
-        "StringLike": {"aws:SourceArn": [f"arn:aws:logs:{REGION}:*:*"]}
-    }
+    assert [s["Condition"] for s in trust["Statement"]] == [
+        {"StringLike": {"aws:SourceArn": [f"arn:aws:logs:{REGION}:{ARCHIVE}:*"]}},
+        {
+            "StringEquals": {"aws:SourceOrgID": "o-abcdef1234"},
+            "StringLike": {"aws:SourceArn": [f"arn:aws:logs:{REGION}:*:*"]},
+        },
+    ]
     assert run.outputs[outputs.SUBSCRIPTION_ROLE_REQUIRED] is True
     assert run.outputs[outputs.ORGANIZATION_ID] == "o-abcdef1234"
     assert run.outputs[outputs.SOURCE_ACCOUNT_IDS] == []

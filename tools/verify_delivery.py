@@ -455,6 +455,13 @@ def _parser() -> argparse.ArgumentParser:
 SessionFactory = Callable[..., boto3.Session]
 
 
+def _session(factory: SessionFactory, profile: str | None, region: str | None, role: str) -> boto3.Session:
+    try:
+        return factory(profile_name=profile, region_name=region)
+    except BotoCoreError as error:
+        raise VerifyError(f"no {role} credentials: {error}; check --{role}-profile") from None
+
+
 def run(
     argv: Sequence[str],
     clock: Clock,
@@ -466,7 +473,7 @@ def run(
     args = _parser().parse_args(argv)
     stack_outputs = load_outputs(args.archive_outputs) if args.archive_outputs else None
     target = archive_target(stack_outputs, args.bucket, args.layout, args.prefix)
-    source_session = session(profile_name=args.source_profile, region_name=args.region)
+    source_session = _session(session, args.source_profile, args.region, "source")
     region = args.region or source_session.region_name
     if not region:
         raise VerifyError("no source region: pass --region or set one in the source profile")
@@ -482,7 +489,7 @@ def run(
     except (ClientError, BotoCoreError) as error:
         raise VerifyError(f"no usable source credentials: {_aws_error(error)}") from None
     source = Source(account, region, args.log_group, args.source_profile)
-    archive_session = session(profile_name=args.archive_profile, region_name=args.archive_region)
+    archive_session = _session(session, args.archive_profile, args.archive_region, "archive")
     logs = source_session.client("logs", region_name=region)
     s3 = archive_session.client("s3")
 

@@ -625,3 +625,21 @@ def test_without_a_known_destination_any_filter_counts() -> None:
     assert stubbed_check([subscription_filter(other)], destination=None) == (
         f"subscription filter 'log-archive' -> {other}"
     )
+
+
+def test_an_unknown_profile_is_a_setup_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    lines: list[str] = []
+    with pytest.raises(VerifyError) as raised:
+        run(
+            ["--log-group", LOG_GROUP, "--bucket", BUCKET, "--source-profile", "workload-a"],
+            FakeClock().clock(),
+            boto3.Session,
+            TOKEN,
+            lines.append,
+        )
+    assert (str(raised.value), raised.value.exit_code) == (
+        "no source credentials: The config profile (workload-a) could not be found; check --source-profile",
+        2,
+    )

@@ -117,7 +117,12 @@ def test_raw_envelopes_compressed_again_by_the_stream_decode() -> None:
 def test_control_messages_carry_no_events() -> None:
     data = partitioned_object(
         [
-            envelope("g", ["CWL CONTROL MESSAGE: Checking health of destination"], "", "", "CONTROL_MESSAGE"),
+            envelope(
+                "g",
+                ["CWL CONTROL MESSAGE: Checking health of destination"],
+                owner="CloudwatchLogs",
+                message_type="CONTROL_MESSAGE",
+            ),
             envelope("g", ["real"]),
         ]
     )

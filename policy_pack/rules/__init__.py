@@ -4,13 +4,17 @@ only builds the policy objects; ``policy_pack/__main__.py`` serves them."""
 from pulumi_policy import Policy
 
 from . import chain, firehose, iam, kms, logs, s3
+from .base import Guardrail, Rule
 
-POLICIES: list[Policy] = [
-    *s3.POLICIES,
-    *iam.POLICIES,
-    *logs.POLICIES,
-    *firehose.POLICIES,
-    *kms.POLICIES,
-    *chain.POLICIES,
+GUARDRAILS: list[Guardrail] = [
+    *s3.GUARDRAILS,
+    *iam.GUARDRAILS,
+    *logs.GUARDRAILS,
+    *firehose.GUARDRAILS,
+    *kms.GUARDRAILS,
+    *chain.GUARDRAILS,
 ]
-"""Every policy of the pack, in the order the README table lists them."""
+"""Every rule of the pack with its policy, in the order of the README table."""
+
+POLICIES: list[Policy] = [guardrail.policy for guardrail in GUARDRAILS]
+RULES: list[Rule] = [guardrail.rule for guardrail in GUARDRAILS]

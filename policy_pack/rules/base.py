@@ -17,6 +17,7 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyComplianceFramework,
     PolicyConfigSchema,
     PolicyResource,
@@ -231,6 +232,14 @@ class Rule:
         )
 
 
+@dataclass(frozen=True)
+class Guardrail:
+    """A rule and the policy that enforces it."""
+
+    rule: Rule
+    policy: Policy
+
+
 ResourceCheck = Callable[[Resource, Mapping[str, Any]], Iterable[str]]
 """Yields one problem sentence per violation, naming the resource."""
 
@@ -238,7 +247,7 @@ StackCheck = Callable[[list[Resource], Mapping[str, Any]], Iterable[tuple[str, R
 """Yields ``(problem, resource that breaks the rule)`` pairs."""
 
 
-def resource_policy(rule: Rule, types: Iterable[str], check: ResourceCheck) -> ResourceValidationPolicy:
+def resource_policy(rule: Rule, types: Iterable[str], check: ResourceCheck) -> Guardrail:
     """A resource policy that runs ``check`` on resources of ``types`` and never raises.
 
     ``UnknownValueError`` passes through (the SDK turns it into its preview advisory); any other
@@ -269,10 +278,10 @@ def resource_policy(rule: Rule, types: Iterable[str], check: ResourceCheck) -> R
         for problem in problems:
             report(rule.message(problem), None)
 
-    return ResourceValidationPolicy(validate=validate, **rule._common())  # pyright: ignore[reportPrivateUsage]
+    return Guardrail(rule, ResourceValidationPolicy(validate=validate, **rule._common()))  # pyright: ignore[reportPrivateUsage]
 
 
-def stack_policy(rule: Rule, check: StackCheck) -> StackValidationPolicy:
+def stack_policy(rule: Rule, check: StackCheck) -> Guardrail:
     """A stack policy that runs ``check`` over all resources (their outputs) and never raises."""
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -285,7 +294,7 @@ def stack_policy(rule: Rule, check: StackCheck) -> StackValidationPolicy:
         for problem, resource in findings:
             report(rule.message(problem), resource.urn)
 
-    return StackValidationPolicy(validate=validate, **rule._common())  # pyright: ignore[reportPrivateUsage]
+    return Guardrail(rule, StackValidationPolicy(validate=validate, **rule._common()))  # pyright: ignore[reportPrivateUsage]
 
 
 def _props(props: Any) -> dict[str, Any]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Policy, Severity
+from pulumi_policy import EnforcementLevel, Severity
 
-from .base import Resource, Rule, get, stack_policy
+from .base import Guardrail, Resource, Rule, get, stack_policy
 from .documents import Condition, Document, Statement, matches, parse_arn, parse_if_known
 from .graph import (
     BUCKET,
@@ -198,4 +198,4 @@ def _string(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-POLICIES: list[Policy] = [stack_policy(CHAIN, _chain)]
+GUARDRAILS: list[Guardrail] = [stack_policy(CHAIN, _chain)]

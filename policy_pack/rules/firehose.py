@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Policy, Severity
+from pulumi_policy import EnforcementLevel, Severity
 
-from .base import Resource, Rule, get, is_true, known, resource_policy
+from .base import Guardrail, Resource, Rule, get, is_true, known, resource_policy
 from .graph import FIREHOSE
 
 ENCRYPTED = Rule(
@@ -54,7 +54,7 @@ def _error_prefix(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
         yield f"{resource.label}: extendedS3Configuration.errorOutputPrefix is not set."
 
 
-POLICIES: list[Policy] = [
+GUARDRAILS: list[Guardrail] = [
     resource_policy(ENCRYPTED, [FIREHOSE], _encrypted),
     resource_policy(ERROR_PREFIX, [FIREHOSE], _error_prefix),
 ]

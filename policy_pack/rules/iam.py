@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Policy, Severity
+from pulumi_policy import EnforcementLevel, Severity
 
-from .base import Resource, Rule, get, resource_policy
+from .base import Guardrail, Resource, Rule, get, resource_policy
 from .documents import ACCOUNT_ID, Condition, Document, Statement, has_wildcard, parse_arn, parse_policy
 from .graph import MANAGED_POLICY, ROLE, ROLE_POLICY
 
@@ -178,7 +178,7 @@ def _wildcard_actions(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]
                 yield f"{resource.label}: {where}: {statement.label} allows wildcard actions {wildcards}."
 
 
-POLICIES: list[Policy] = [
+GUARDRAILS: list[Guardrail] = [
     resource_policy(FIREHOSE_EXTERNAL_ID, [ROLE], _firehose_trust),
     resource_policy(LOGS_SOURCE_CONDITION, [ROLE], _logs_trust),
     resource_policy(NO_WILDCARD_ACTIONS, [ROLE_POLICY, MANAGED_POLICY, ROLE], _wildcard_actions),

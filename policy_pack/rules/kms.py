@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Policy, Severity
+from pulumi_policy import EnforcementLevel, Severity
 
-from .base import Resource, Rule, is_true, known, resource_policy
+from .base import Guardrail, Resource, Rule, is_true, known, resource_policy
 from .graph import KMS_KEY
 
 ROTATED = Rule(
@@ -31,4 +31,4 @@ def _rotated(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
         yield f"{resource.label}: enableKeyRotation is not true."
 
 
-POLICIES: list[Policy] = [resource_policy(ROTATED, [KMS_KEY], _rotated)]
+GUARDRAILS: list[Guardrail] = [resource_policy(ROTATED, [KMS_KEY], _rotated)]

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Policy, Severity
+from pulumi_policy import EnforcementLevel, Severity
 
-from .base import Resource, Rule, known, resource_policy
+from .base import Guardrail, Resource, Rule, known, resource_policy
 from .documents import Condition, has_wildcard, parse_arn, parse_policy
 from .graph import LOG_DESTINATION_POLICY, own_account
 from .iam import ORGANIZATION_ID
@@ -178,7 +178,7 @@ def _account_policy_destination(resource: Resource, _: Mapping[str, Any]) -> Ite
         yield problem
 
 
-POLICIES: list[Policy] = [
+GUARDRAILS: list[Guardrail] = [
     resource_policy(PUBLIC_NEEDS_ORGANIZATION, [LOG_DESTINATION_POLICY], _public_destination),
     resource_policy(SUBSCRIPTION_ACTIONS_ONLY, [LOG_DESTINATION_POLICY], _destination_actions),
     resource_policy(FILTER_REMOTE_DESTINATION, [SUBSCRIPTION_FILTER], _filter_destination),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Policy, Severity
+from pulumi_policy import EnforcementLevel, Severity
 
-from .base import Resource, Rule, get, is_true, is_unknown, number, resource_policy, stack_policy
+from .base import Guardrail, Resource, Rule, get, is_true, is_unknown, number, resource_policy, stack_policy
 from .documents import Condition, Statement, parse_if_known, parse_policy
 from .graph import BUCKET, BUCKET_POLICY, archive_buckets, of_type, referring
 
@@ -49,7 +49,7 @@ WRITE_REQUIRES_OWNER_ACL = Rule(
     remediation='Add "Condition": {"StringEquals": {"s3:x-amz-acl": '
     '"bucket-owner-full-control"}} to every Allow statement that grants s3:PutObject '
     "(including through s3:Put*, s3:* or *).",
-    control="S3.6",
+    control="S3 Object Ownership: bucket-owner-full-control",
     url="https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html",
 )
 
@@ -438,7 +438,7 @@ def _protected(resources: list[Resource], _: Mapping[str, Any]) -> Iterable[tupl
 
 BUCKET_POLICY_TYPES = (BUCKET_POLICY, BUCKET)
 
-POLICIES: list[Policy] = [
+GUARDRAILS: list[Guardrail] = [
     resource_policy(WRITE_REQUIRES_OWNER_ACL, BUCKET_POLICY_TYPES, _write_grants_without_owner_acl),
     stack_policy(ARCHIVE_POLICY_PRESENT, _archive_without_policy),
     resource_policy(NO_PUBLIC_PRINCIPAL, BUCKET_POLICY_TYPES, _public_allows),

@@ -1,0 +1,80 @@
+"""The project's own stacks, run under mocks and analyzed through the protocol, break no
+mandatory rule, in preview and at update."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from offline.analyzer import EnforcementLevel
+from offline.program import ProgramRun, run_program
+from tests.policy_pack.world import PackFactory
+
+ARCHIVE_STACK = "organization/log-archive/account-b"
+
+
+@pytest.fixture(scope="module")
+def archive_outputs() -> dict[str, Any]:
+    return run_program("account-b").outputs
+
+
+def run(stack: str, preview: bool, archive_outputs: dict[str, Any]) -> ProgramRun:
+    if stack == "account-a":
+        return run_program(stack, preview=preview, stack_outputs={ARCHIVE_STACK: archive_outputs})
+    return run_program(stack, preview=preview)
+
+
+@pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
+@pytest.mark.parametrize("stack", ["account-b", "account-a"])
+def test_the_project_stack_breaks_no_mandatory_rule(
+    packs: PackFactory, archive_outputs: dict[str, Any], stack: str, preview: bool
+) -> None:
+    program = run(stack, preview, archive_outputs)
+
+    diagnostics = packs(stack, preview).analyze(program.registrations)
+
+    mandatory = [
+        (d.policy_name, d.urn, d.message)
+        for d in diagnostics
+        if d.enforcement_level is EnforcementLevel.MANDATORY
+    ]
+    assert mandatory == []
+
+
+def without_acl_condition(document: str) -> str:
+    policy = json.loads(document)
+    for statement in policy["Statement"]:
+        if statement.get("Effect") == "Allow":
+            statement.get("Condition", {}).pop("StringEquals", None)
+    return json.dumps(policy)
+
+
+def test_the_archive_stack_loses_its_acl_condition_and_the_pack_stops_it(
+    packs: PackFactory, archive_outputs: dict[str, Any]
+) -> None:
+    program = run("account-b", False, archive_outputs)
+    writes = [
+        r
+        for r in program.of_type("aws:s3/bucketPolicy:BucketPolicy")
+        if "s3:x-amz-acl" in r.wire_inputs["policy"]
+    ]
+    assert len(writes) == 1
+    broken = replace(
+        writes[0],
+        wire_inputs={
+            **writes[0].wire_inputs,
+            "policy": without_acl_condition(writes[0].wire_inputs["policy"]),
+        },
+    )
+    registrations = [broken if r.urn == broken.urn else r for r in program.registrations]
+
+    found = {
+        (d.policy_name, d.urn, d.enforcement_level)
+        for d in packs("account-b", False).analyze(registrations)
+        if d.enforcement_level is EnforcementLevel.MANDATORY
+    }
+
+    assert found == {("s3-bucket-policy-write-requires-owner-acl", broken.urn, EnforcementLevel.MANDATORY)}

@@ -40,6 +40,7 @@ from tools.verify_delivery import (
     load_outputs,
     main,
     run,
+    send_test_event,
     wait_for_event,
 )
 
@@ -641,5 +642,52 @@ def test_an_unknown_profile_is_a_setup_error(tmp_path: Path, monkeypatch: pytest
         )
     assert (str(raised.value), raised.value.exit_code) == (
         "no source credentials: The config profile (workload-a) could not be found; check --source-profile",
+        2,
+    )
+
+
+def test_no_region_anywhere_is_a_setup_error(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    with pytest.raises(
+        VerifyError, match=r"^no source region: pass --region or set one in the source profile$"
+    ):
+        run(
+            ["--log-group", LOG_GROUP, "--bucket", BUCKET],
+            FakeClock().clock(),
+            boto3.Session,
+            TOKEN,
+            [].append,
+        )
+
+
+def test_a_test_event_that_cannot_be_written_names_the_permissions(aws: None) -> None:
+    send_test_event(client("logs"), LOG_GROUP, "check", FakeClock().clock(), TOKEN)
+    expected = (
+        rf"^cannot write the test event into '{LOG_GROUP}' \(ResourceAlreadyExistsException: .+\); "
+        r"the source credentials need logs:CreateLogStream and logs:PutLogEvents$"
+    )
+    with pytest.raises(VerifyError, match=expected):
+        send_test_event(client("logs"), LOG_GROUP, "check", FakeClock().clock(), TOKEN)
+
+
+def test_a_rejected_test_event_is_reported() -> None:
+    logs = session().client("logs", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(logs) as stubber:
+        stubber.add_response("create_log_stream", {})
+        stubber.add_response("put_log_events", {"rejectedLogEventsInfo": {"tooOldLogEventEndIndex": 1}})
+        with pytest.raises(VerifyError) as raised:
+            send_test_event(logs, LOG_GROUP, "check", FakeClock().clock(), TOKEN)
+    assert str(raised.value) == ("CloudWatch Logs rejected the test event: {'tooOldLogEventEndIndex': 1}")
+
+
+def test_subscription_filters_the_source_credentials_cannot_read_are_a_setup_error() -> None:
+    logs = session().client("logs", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(logs) as stubber:
+        stubber.add_client_error("describe_subscription_filters", "AccessDeniedException", "not authorized")
+        with pytest.raises(VerifyError) as raised:
+            check_subscription(logs, source(), DESTINATION)
+    assert (str(raised.value), raised.value.exit_code) == (
+        f"cannot read the subscription filters of '{LOG_GROUP}' with the source credentials "
+        "(AccessDeniedException: not authorized); they need logs:DescribeSubscriptionFilters",
         2,
     )

@@ -656,7 +656,7 @@ def test_no_region_anywhere_is_a_setup_error(aws: None, monkeypatch: pytest.Monk
             FakeClock().clock(),
             boto3.Session,
             TOKEN,
-            [].append,
+            list[str]().append,
         )
 
 

@@ -163,6 +163,13 @@ class PolicyPackProcess:
 
     def start(self) -> None:
         """Launch the pack, connect, and make the engine's opening calls."""
+        self.launch()
+        self.connect()
+
+    def launch(self) -> None:
+        """Start the pack process without waiting for it (to start several packs at once)."""
+        if self._process is not None:
+            return
         environment = {
             **os.environ,
             "PULUMI_CONFIG": json.dumps(self.config),
@@ -179,9 +186,16 @@ class PolicyPackProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        assert self._process.stdout is not None
         assert self._process.stderr is not None
         threading.Thread(target=self._drain, args=(self._process.stderr,), daemon=True).start()
+
+    def connect(self) -> None:
+        """Wait for the launched pack's port, connect, and make the engine's opening calls."""
+        if self._stub is not None:
+            return
+        self.launch()
+        assert self._process is not None
+        assert self._process.stdout is not None
         port = self._read_port(self._process.stdout)
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         grpc.channel_ready_future(self._channel).result(timeout=self.start_timeout)
@@ -190,6 +204,7 @@ class PolicyPackProcess:
 
     def close(self) -> None:
         """Disconnect and terminate the pack (it never exits by itself)."""
+        self._stub = None
         if self._channel is not None:
             self._channel.close()
             self._channel = None

@@ -13,15 +13,18 @@ from tests.policy_pack.world import PackFactory
 
 @pytest.fixture(scope="session")
 def packs() -> Iterator[PackFactory]:
-    """``packs(stack, preview)``: the running pack for that stack's config and mode."""
-    running: dict[tuple[str, bool], PolicyPackProcess] = {}
+    """``packs(stack, preview)``: the running pack for that stack's config and mode, started
+    on first use and terminated at the end of the session."""
+    running = {
+        (stack, preview): PolicyPackProcess(stack=stack, preview=preview, config=stack_config(stack))
+        for stack in ("account-b", "account-a")
+        for preview in (False, True)
+    }
 
     def get(stack: str, preview: bool) -> PolicyPackProcess:
-        if (stack, preview) not in running:
-            process = PolicyPackProcess(stack=stack, preview=preview, config=stack_config(stack))
-            running[(stack, preview)] = process
-            process.start()
-        return running[(stack, preview)]
+        process = running[(stack, preview)]
+        process.connect()
+        return process
 
     try:
         yield get

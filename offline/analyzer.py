@@ -35,6 +35,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from offline.mocks import PREVIEW_UNKNOWN, Registration
+from offline.program import ProgramRun, stack_config
 
 POLICY_PACK_DIR = Path(__file__).resolve().parent.parent / "policy_pack"
 
@@ -389,6 +390,23 @@ class PolicyPackProcess:
             wire_inputs=inputs,
             wire_outputs=inputs,
         )
+
+
+def analyze_program(
+    run: ProgramRun,
+    *,
+    config: Mapping[str, str] | None = None,
+    policy_config: Mapping[str, Any] | None = None,
+) -> list[Diagnostic]:
+    """Analyze one program run with a pack of its own, as ``pulumi preview``/``up`` of that stack
+    with ``--policy-pack policy_pack [--policy-pack-config ...]`` would.
+
+    ``config`` is the stack's flat config (default: ``Pulumi.<stack>.yaml``).
+    """
+    stack_settings = config if config is not None else stack_config(run.stack)
+    with PolicyPackProcess(stack=run.stack, preview=run.preview, config=stack_settings) as pack:
+        pack.configure(policy_config)
+        return pack.analyze(run.registrations)
 
 
 def engine_view(wire: Any) -> Any:

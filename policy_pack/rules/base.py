@@ -282,12 +282,15 @@ def resource_policy(rule: Rule, types: Iterable[str], check: ResourceCheck) -> G
 
 
 def stack_policy(rule: Rule, check: StackCheck) -> Guardrail:
-    """A stack policy that runs ``check`` over all resources (their outputs) and never raises."""
+    """A stack policy that runs ``check`` over all resources (their outputs) and never raises
+    (but for ``UnknownValueError``, as in ``resource_policy``)."""
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         try:
             resources = [_stack_resource(resource) for resource in args.resources]
             findings = list(check(resources, rule.settings(args.get_config())))
+        except UnknownValueError:
+            raise
         except Exception as error:  # the safety net: a broken input is a violation
             report(rule.error_message("the stack", error), None)
             return
@@ -317,11 +320,3 @@ def _stack_resource(resource: PolicyResource) -> Resource:
             for key, dependencies in resource.property_dependencies.items()
         },
     )
-
-
-def undecided(check: Callable[[], Iterable[tuple[str, Resource]]]) -> list[tuple[str, Resource]]:
-    """Run one stack-check step; a step that needs a value unknown in preview yields nothing."""
-    try:
-        return list(check())
-    except UnknownValueError:
-        return []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -294,11 +294,6 @@ def parse_arn(value: Any) -> Arn | None:
     if len(parts) != 6:
         return None
     return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
-
-
-def allowing(document: Document, action: str) -> Iterable[Statement]:
-    """The statements of ``document`` that allow ``action``."""
-    return (statement for statement in document.statements if statement.allows(action))
 
 
 def parse_if_known(value: Any) -> Document | None:

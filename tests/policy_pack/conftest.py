@@ -15,16 +15,14 @@ from tests.policy_pack.world import PackFactory
 def packs() -> Iterator[PackFactory]:
     """``packs(stack, preview)``: the running pack for that stack's config and mode, started
     on first use and terminated at the end of the session."""
-    running = {
-        (stack, preview): PolicyPackProcess(stack=stack, preview=preview, config=stack_config(stack))
-        for stack in ("account-b", "account-a")
-        for preview in (False, True)
-    }
+    running: dict[tuple[str, bool], PolicyPackProcess] = {}
 
     def get(stack: str, preview: bool) -> PolicyPackProcess:
-        process = running[(stack, preview)]
-        process.connect()
-        return process
+        if (stack, preview) not in running:
+            process = PolicyPackProcess(stack=stack, preview=preview, config=stack_config(stack))
+            running[(stack, preview)] = process
+            process.start()
+        return running[(stack, preview)]
 
     try:
         yield get

@@ -79,3 +79,46 @@ def test_the_archive_stack_loses_its_acl_condition_and_the_pack_stops_it(packs: 
     }
 
     assert found == {("s3-bucket-policy-write-requires-owner-acl", broken.urn, EnforcementLevel.MANDATORY)}
+
+
+@pytest.mark.parametrize(
+    ("granted", "replacement", "expected"),
+    [
+        pytest.param(
+            "firehose:PutRecordBatch",
+            "firehose:DescribeDeliveryStream",
+            "is not allowed ['firehose:PutRecordBatch'] on FirehoseDeliveryStream",
+            id="logs role loses PutRecordBatch",
+        ),
+        pytest.param(
+            "kms:GenerateDataKey",
+            "kms:Encrypt",
+            "is not allowed ['kms:GenerateDataKey'] on Key",
+            id="firehose role loses GenerateDataKey",
+        ),
+    ],
+)
+def test_the_chain_check_follows_the_archive_stack_own_links(
+    packs: PackFactory, granted: str, replacement: str, expected: str
+) -> None:
+    program = run_program("account-b")
+    holders = [
+        r
+        for r in program.of_type("aws:iam/rolePolicy:RolePolicy")
+        if f'"{granted}"' in r.wire_inputs["policy"]
+    ]
+    assert len(holders) == 1
+    changed = holders[0].wire_inputs["policy"].replace(f'"{granted}"', f'"{replacement}"')
+    broken = replace(
+        holders[0],
+        wire_inputs={**holders[0].wire_inputs, "policy": changed},
+        wire_outputs={**holders[0].wire_outputs, "policy": changed},
+    )
+    registrations = [broken if r.urn == broken.urn else r for r in program.registrations]
+
+    found = [
+        (d.policy_name, d.urn, expected in d.message)
+        for d in packs("account-b", False).analyze(registrations)
+    ]
+
+    assert found == [("cloudwatch-destination-chain-granted", broken.urn, True)]

@@ -138,6 +138,7 @@ class PolicyPackProcess:
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
         self._stderr: list[str] = []
+        self._drainer: threading.Thread | None = None
         self._info: list[PolicyInfo] = []
 
     def __enter__(self) -> PolicyPackProcess:
@@ -163,9 +164,14 @@ class PolicyPackProcess:
         return list(self._info)
 
     def start(self) -> None:
-        """Launch the pack, connect, and make the engine's opening calls."""
-        self.launch()
-        self.connect()
+        """Launch the pack, connect, and make the engine's opening calls (terminating the pack if
+        any of that fails)."""
+        try:
+            self.launch()
+            self.connect()
+        except BaseException:
+            self.close()
+            raise
 
     def launch(self) -> None:
         """Start the pack process without waiting for it (to start several packs at once)."""
@@ -188,7 +194,8 @@ class PolicyPackProcess:
             stderr=subprocess.PIPE,
         )
         assert self._process.stderr is not None
-        threading.Thread(target=self._drain, args=(self._process.stderr,), daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, args=(self._process.stderr,), daemon=True)
+        self._drainer.start()
 
     def connect(self) -> None:
         """Wait for the launched pack's port, connect, and make the engine's opening calls."""
@@ -216,6 +223,8 @@ class PolicyPackProcess:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+            if self._drainer is not None:
+                self._drainer.join(timeout=10)
             for stream in (self._process.stdout, self._process.stderr):
                 if stream is not None:
                     stream.close()
@@ -344,6 +353,8 @@ class PolicyPackProcess:
         if not line.isdigit():
             assert self._process is not None
             self._process.wait(timeout=10)
+            if self._drainer is not None:
+                self._drainer.join(timeout=10)
             raise PolicyPackError(f"the pack did not print its port (got {line!r}):\n{self.stderr}")
         return int(line)
 

@@ -1,12 +1,15 @@
-"""The client forwards properties as the engine does: references resolved, internal keys dropped,
-secrets unwrapped, unknowns kept."""
+"""The client forwards properties as the engine does (references resolved, internal keys dropped,
+secrets unwrapped, unknowns kept) and reports a pack that cannot start."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
-from offline.analyzer import PolicyPackProcess, engine_view
+import pytest
+
+from offline.analyzer import PolicyPackError, PolicyPackProcess, engine_view
 from offline.mocks import PREVIEW_UNKNOWN
 from tests.policy_pack.world import archive_world, violations
 
@@ -51,3 +54,13 @@ def test_a_secret_bucket_policy_is_checked_as_the_plain_document(archive_pack: P
     found = archive_pack.analyze([hidden if r.urn == hidden.urn else r for r in registrations])
 
     assert violations(found) == {("s3-bucket-policy-write-requires-owner-acl", "bucket-policy", "mandatory")}
+
+
+def test_a_pack_that_fails_to_start_is_reported_and_terminated(tmp_path: Path) -> None:
+    (tmp_path / "__main__.py").write_text("raise SystemExit('no pack here')\n")
+    pack = PolicyPackProcess(stack="account-b", preview=False, pack_dir=tmp_path)
+
+    with pytest.raises(PolicyPackError, match="did not print its port"):
+        pack.start()
+
+    assert pack.stderr.strip().endswith("no pack here")

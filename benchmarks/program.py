@@ -144,7 +144,7 @@ def archive_config(accounts: int, regions: int, organization: bool) -> dict[str,
 
 def archive_case(accounts: int, regions: int, repeats: int) -> Case:
     """The archive at this size in the account-list form, or the organization form when the
-    archive refuses the list (its logs-role trust policy would exceed IAM's 2,048 characters)."""
+    archive refuses the list (a policy document over its AWS size limit, see docs/limits.md)."""
     label = f"{accounts} accounts x {regions} regions"
     config = archive_config(accounts, regions, organization=False)
     try:
@@ -157,7 +157,7 @@ def archive_case(accounts: int, regions: int, repeats: int) -> Case:
             label,
             archive_config(accounts, regions, organization=True),
             repeats,
-            note="organization form (account list refused: trust policy over 2,048 chars)",
+            note=f"organization form (account list refused: ConfigError on {failed.error.key})",
         )
     return Case(ARCHIVE_STACK, label, config, repeats, note="account list")
 

@@ -118,8 +118,11 @@ def is_unknown(value: Any) -> bool:
 
 
 def get(value: Any, *path: str | int) -> Any:
-    """``value[path[0]][path[1]]...`` on plain data, ``None`` where the path does not exist."""
+    """``value[path[0]][path[1]]...`` on plain data, ``None`` where the path does not exist and
+    the ``Unknown`` marker where it runs into an unknown value."""
     for step in path:
+        if isinstance(value, Unknown):
+            return value
         if isinstance(step, str) and isinstance(value, dict):
             value = value.get(step)  # pyright: ignore[reportUnknownMemberType]
         elif isinstance(step, int) and isinstance(value, list) and -len(value) <= step < len(value):  # pyright: ignore[reportUnknownArgumentType]

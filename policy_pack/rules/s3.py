@@ -351,6 +351,8 @@ def _kms_encryption(resources: list[Resource], _: Mapping[str, Any]) -> Iterable
             yield missing, bucket
         for config in configs:
             rules = config.props.get("rules")
+            if is_unknown(rules):
+                continue
             algorithms = (
                 [get(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm") for rule in rules]
                 if isinstance(rules, list)
@@ -382,7 +384,11 @@ def _object_lock(resources: list[Resource], _: Mapping[str, Any]) -> Iterable[tu
         if get(bucket.props, "objectLockConfiguration", "objectLockEnabled") == "Enabled":
             continue
         configs = referring(resources, OBJECT_LOCK, ("bucket",), bucket)
-        if any(config.props.get("objectLockEnabled", "Enabled") in ("Enabled", None) for config in configs):
+        if any(
+            config.props.get("objectLockEnabled") in ("Enabled", None)
+            or is_unknown(config.props.get("objectLockEnabled"))
+            for config in configs
+        ):
             continue
         yield f"{bucket.label} has Object Lock disabled.", bucket
 
@@ -393,14 +399,14 @@ def _lifecycle(resources: list[Resource], settings: Mapping[str, Any]) -> Iterab
     for bucket in of_type(resources, BUCKET):
         configs = referring(resources, LIFECYCLE, ("bucket",), bucket)
         inline_rules = bucket.props.get("lifecycleRules")
+        if is_unknown(inline_rules) or any(is_unknown(config.props.get("rules")) for config in configs):
+            continue
         expirations = [
             get(rule, "expiration")
             for config in configs
             for rule in _list(config.props.get("rules"))
             if get(rule, "status") == "Enabled"
         ] + [get(rule, "expiration") for rule in _list(inline_rules) if is_true(get(rule, "enabled"))]
-        if any(is_unknown(expiration) for expiration in expirations):
-            continue
         days = [number(get(expiration, "days")) for expiration in expirations]
         dated = any(get(expiration, "date") for expiration in expirations)
         known_days = [day for day in days if day is not None and day > 0]

@@ -4,12 +4,14 @@ cannot check."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from offline.analyzer import PolicyPackProcess, load_policy_config
+from offline.mocks import PREVIEW_UNKNOWN
 from tests.policy_pack.world import ARCHIVE, CANT_RUN_IN_PREVIEW, World, archive_world, violations
 
 KEY_ROTATION = "kms-key-rotation-enabled"
@@ -156,3 +158,33 @@ def test_a_trust_policy_known_in_preview_is_checked_in_preview(preview_pack: Pol
     assert violations(preview_pack.analyze(world.registrations(preview=True))) == {
         (EXTERNAL_ID, "firehose-role", "mandatory")
     }
+
+
+UNKNOWN_SETTINGS = [
+    ("encryption", "rules"),
+    ("versioning", "versioningConfiguration"),
+    ("ownership", "rule"),
+    ("lifecycle", "rules"),
+    ("object-lock", "objectLockEnabled"),
+    ("public-access-block", "restrictPublicBuckets"),
+    ("bucket", "objectLockEnabled"),
+    ("stream", "extendedS3Configuration"),
+]
+
+
+@pytest.mark.parametrize(("name", "key"), UNKNOWN_SETTINGS, ids=[f"{n} {k}" for n, k in UNKNOWN_SETTINGS])
+def test_a_stack_rule_skips_a_setting_unknown_in_preview(
+    preview_pack: PolicyPackProcess, name: str, key: str
+) -> None:
+    world = archive_world()
+    registrations = world.registrations(preview=True)
+    target = next(r for r in registrations if r.name == name)
+    unknown = replace(
+        target,
+        wire_inputs={**target.wire_inputs, key: PREVIEW_UNKNOWN},
+        wire_outputs={**target.wire_outputs, key: PREVIEW_UNKNOWN},
+    )
+
+    found = preview_pack.analyze([unknown if r.urn == unknown.urn else r for r in registrations])
+
+    assert violations(found) == set()

@@ -284,13 +284,15 @@ def resource_policy(rule: Rule, types: Iterable[str], check: ResourceCheck) -> G
     return Guardrail(rule, ResourceValidationPolicy(validate=validate, **rule._common()))  # pyright: ignore[reportPrivateUsage]
 
 
-def stack_policy(rule: Rule, check: StackCheck) -> Guardrail:
-    """A stack policy that runs ``check`` over all resources (their outputs) and never raises
-    (but for ``UnknownValueError``, as in ``resource_policy``)."""
+def stack_policy(rule: Rule, types: Iterable[str], check: StackCheck) -> Guardrail:
+    """A stack policy that runs ``check`` over the resources of ``types`` (their outputs; other
+    resources are not even copied) and never raises (but for ``UnknownValueError``, as in
+    ``resource_policy``)."""
+    wanted = frozenset(types)
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         try:
-            resources = [_stack_resource(resource) for resource in args.resources]
+            resources = [_stack_resource(r) for r in args.resources if r.resource_type in wanted]
             findings = list(check(resources, rule.settings(args.get_config())))
         except UnknownValueError:
             raise

@@ -19,7 +19,10 @@ from .graph import (
     KMS_KEY,
     LOG_DESTINATION,
     LOG_DESTINATION_POLICY,
+    MANAGED_POLICY,
     ROLE,
+    ROLE_POLICY,
+    ROLE_POLICY_ATTACHMENT,
     of_type,
     own_account,
     referred,
@@ -198,4 +201,17 @@ def _string(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-GUARDRAILS: list[Guardrail] = [stack_policy(CHAIN, _chain)]
+CHAIN_TYPES = (
+    LOG_DESTINATION,
+    LOG_DESTINATION_POLICY,
+    ROLE,
+    ROLE_POLICY,
+    ROLE_POLICY_ATTACHMENT,
+    MANAGED_POLICY,
+    FIREHOSE,
+    BUCKET,
+    ENCRYPTION,
+    KMS_KEY,
+)
+
+GUARDRAILS: list[Guardrail] = [stack_policy(CHAIN, CHAIN_TYPES, _chain)]

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from .base import Guardrail, Resource, Rule, get, is_true, is_unknown, number, resource_policy, stack_policy
 from .documents import Condition, Statement, parse_if_known, parse_policy
-from .graph import BUCKET, BUCKET_POLICY, archive_buckets, of_type, referring
+from .graph import BUCKET, BUCKET_POLICY, FIREHOSE, archive_buckets, of_type, referring
 
 OWNER_ACL = "bucket-owner-full-control"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -446,14 +446,16 @@ BUCKET_POLICY_TYPES = (BUCKET_POLICY, BUCKET)
 
 GUARDRAILS: list[Guardrail] = [
     resource_policy(WRITE_REQUIRES_OWNER_ACL, BUCKET_POLICY_TYPES, _write_grants_without_owner_acl),
-    stack_policy(ARCHIVE_POLICY_PRESENT, _archive_without_policy),
+    stack_policy(ARCHIVE_POLICY_PRESENT, [BUCKET, BUCKET_POLICY, FIREHOSE], _archive_without_policy),
     resource_policy(NO_PUBLIC_PRINCIPAL, BUCKET_POLICY_TYPES, _public_allows),
-    stack_policy(DENIES_INSECURE_TRANSPORT, _insecure_transport),
-    stack_policy(PUBLIC_ACCESS_BLOCKED, _public_access),
-    stack_policy(KMS_ENCRYPTION, _kms_encryption),
-    stack_policy(VERSIONED, _versioning),
-    stack_policy(OBJECT_LOCKED, _object_lock),
-    stack_policy(LIFECYCLE_EXPIRATION, _lifecycle),
-    stack_policy(OWNERSHIP_ENFORCED, _ownership),
-    stack_policy(ARCHIVE_PROTECTED, _protected),
+    stack_policy(DENIES_INSECURE_TRANSPORT, [BUCKET, BUCKET_POLICY], _insecure_transport),
+    stack_policy(
+        PUBLIC_ACCESS_BLOCKED, [BUCKET, PUBLIC_ACCESS_BLOCK, ACCOUNT_PUBLIC_ACCESS_BLOCK], _public_access
+    ),
+    stack_policy(KMS_ENCRYPTION, [BUCKET, ENCRYPTION], _kms_encryption),
+    stack_policy(VERSIONED, [BUCKET, VERSIONING], _versioning),
+    stack_policy(OBJECT_LOCKED, [BUCKET, FIREHOSE, OBJECT_LOCK], _object_lock),
+    stack_policy(LIFECYCLE_EXPIRATION, [BUCKET, FIREHOSE, LIFECYCLE], _lifecycle),
+    stack_policy(OWNERSHIP_ENFORCED, [BUCKET, OWNERSHIP], _ownership),
+    stack_policy(ARCHIVE_PROTECTED, [BUCKET, FIREHOSE], _protected),
 ]

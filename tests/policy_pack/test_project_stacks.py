@@ -29,9 +29,20 @@ def mandatory(diagnostics: list[Diagnostic]) -> list[tuple[str, str, str]]:
     ]
 
 
+ARCHIVE_VARIANTS = {
+    "as configured": {},
+    "organization form": {"organizationId": "o-abcdef1234", "sourceAccountIds": []},
+    "three regions and two sources": {
+        "sourceRegions": ["ap-northeast-1", "us-east-1", "eu-west-1"],
+        "sourceAccountIds": ["111111111111", "333333333333"],
+    },
+}
+
+
 @pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
-def test_the_archive_stack_breaks_no_mandatory_rule(packs: PackFactory, preview: bool) -> None:
-    program = run_program("account-b", preview=preview)
+@pytest.mark.parametrize("variant", list(ARCHIVE_VARIANTS))
+def test_the_archive_stack_breaks_no_mandatory_rule(packs: PackFactory, variant: str, preview: bool) -> None:
+    program = run_program("account-b", preview=preview, overrides=ARCHIVE_VARIANTS[variant])
 
     assert mandatory(packs("account-b", preview).analyze(program.registrations)) == []
 

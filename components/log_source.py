@@ -49,17 +49,6 @@ LOG_GROUPS_KEY = "logGroups"
 ACCOUNT_POLICY_KEY = "accountPolicy"
 REGIONS_KEY = "regions"
 
-SUBSCRIPTION_DESTINATIONS = "subscriptionDestinations"
-"""Stack output: region -> the archive destination ARN this stack subscribes to."""
-SUBSCRIBED_LOG_GROUPS = "subscribedLogGroups"
-"""Stack output: region -> names of the log groups with a subscription filter of this stack."""
-ACCOUNT_POLICY_NAMES = "accountPolicyNames"
-"""Stack output: region -> name of the account-level subscription policy (empty map if none)."""
-USES_SUBSCRIPTION_ROLE = "usesSubscriptionRole"
-"""Stack output: whether filters and account policies carry a role ARN (organization form)."""
-SUBSCRIPTION_ROLE_ARN = "subscriptionRoleArn"
-"""Stack output: ARN of the role CloudWatch Logs assumes; exported only when one is used."""
-
 LOG_GROUP_NAME = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
 ARCHIVE_STACK_NAME = re.compile(r"^[^/\s]+/[^/\s]+/[^/\s]+$")
 MAX_FILTER_PATTERN = 1024
@@ -331,7 +320,7 @@ class LogSource(pulumi.ComponentResource):
     subscription_role: aws.iam.Role | None
     """The role CloudWatch Logs assumes (organization form only)."""
     exports: dict[str, Any]
-    """Stack outputs, keyed by the output names defined in this module."""
+    """Stack outputs, keyed by the source names in ``components.outputs``."""
 
     def __init__(self, name: str, args: LogSourceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         # The archive is read and checked before the component registers (so the stack
@@ -363,15 +352,15 @@ class LogSource(pulumi.ComponentResource):
                 ).policy_name
 
         self.exports = {
-            SUBSCRIPTION_DESTINATIONS: destinations,
-            SUBSCRIBED_LOG_GROUPS: {
+            outputs.SUBSCRIPTION_DESTINATIONS: destinations,
+            outputs.SUBSCRIBED_LOG_GROUPS: {
                 region: [source.name for source in args.log_groups] for region in args.regions
             },
-            ACCOUNT_POLICY_NAMES: account_policy_names,
-            USES_SUBSCRIPTION_ROLE: role_arn is not None,
+            outputs.ACCOUNT_POLICY_NAMES: account_policy_names,
+            outputs.USES_SUBSCRIPTION_ROLE: role_arn is not None,
         }
         if role_arn is not None:
-            self.exports[SUBSCRIPTION_ROLE_ARN] = role_arn
+            self.exports[outputs.SUBSCRIPTION_ROLE_ARN] = role_arn
         self.register_outputs(self.exports)
 
     def _child(

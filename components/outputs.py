@@ -1,6 +1,7 @@
-"""Stack output names: the contract between the archive stack and the source stacks.
+"""Stack output names of both stacks, in one place.
 
-The archive stack exports these; source stacks read them through a StackReference.
+The archive stack's outputs are the contract with the source stacks, which read them through
+a StackReference; the source stack's outputs tell its users what it subscribed.
 """
 
 DESTINATION_ARNS = "destinationArns"
@@ -39,3 +40,14 @@ ARCHIVE_REQUIRED = (
     PIPELINE_LOG_GROUPS,
 )
 """Outputs a source stack cannot work without."""
+
+SUBSCRIPTION_DESTINATIONS = "subscriptionDestinations"
+"""Source output: region -> the archive destination ARN this stack subscribes to."""
+SUBSCRIBED_LOG_GROUPS = "subscribedLogGroups"
+"""Source output: region -> names of the log groups with a subscription filter of this stack."""
+ACCOUNT_POLICY_NAMES = "accountPolicyNames"
+"""Source output: region -> name of the account-level subscription policy (empty map if none)."""
+USES_SUBSCRIPTION_ROLE = "usesSubscriptionRole"
+"""Source output: whether filters and account policies carry a role ARN (organization form)."""
+SUBSCRIPTION_ROLE_ARN = "subscriptionRoleArn"
+"""Source output: ARN of the role CloudWatch Logs assumes; exported only when one is used."""

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from components import archive_reference, naming, outputs
-from components.log_source import (
+from components.outputs import (
     ACCOUNT_POLICY_NAMES,
     SUBSCRIBED_LOG_GROUPS,
     SUBSCRIPTION_DESTINATIONS,

@@ -16,6 +16,7 @@ from tests.policy_pack.world import (
     SOURCE,
     Json,
     PackFactory,
+    Ref,
     Spec,
     World,
     archive_world,
@@ -102,6 +103,21 @@ ACTIONS = "cloudwatch-destination-policy-subscription-actions-only"
 CHAIN = "cloudwatch-destination-chain-granted"
 PUBLIC_READ = {"Sid": "PublicRead", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
 ORG_CONDITION = {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}}
+
+
+def attach_managed_policy(world: World) -> None:
+    """Move the Firehose role's inline policy into a managed policy attached to the role."""
+    document = world.specs.pop("firehose-role-policy").inputs["policy"]
+    world.specs["managed"] = Spec(
+        "aws:iam/policy:Policy",
+        {"policy": document},
+        {"arn": f"arn:aws:iam::{ARCHIVE}:policy/archive-writer"},
+    )
+    world.specs["attachment"] = Spec(
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        {"role": Ref("firehose-role", "name"), "policyArn": Ref("managed", "arn")},
+    )
+
 
 MUTATIONS = [
     # s3-bucket-policy-write-requires-owner-acl
@@ -191,6 +207,14 @@ MUTATIONS = [
         "bucket policy that is not JSON",
         setter(inputs("bucket-policy"), "policy", '{"Statement": ['),
         {(ACL, "bucket-policy", M), (PUBLIC, "bucket-policy", M), (TLS, "bucket-policy", M)},
+    ),
+    Mutation(
+        "bucket policy inline on the bucket without the acl condition",
+        lambda w: (
+            remover(write_grant, "Condition")(w),
+            w["bucket"].inputs.update(policy=w.specs.pop("bucket-policy").inputs["policy"]),
+        ),
+        {(ACL, "bucket", M)},
     ),
     # s3-archive-bucket-policy-present and s3-bucket-policy-denies-insecure-transport
     Mutation(
@@ -414,6 +438,15 @@ MUTATIONS = [
         setter(logs_trust, "Condition", {"StringEquals": {"aws:SourceAccount": [SOURCE, ARCHIVE]}}),
         set(),
     ),
+    Mutation(
+        "source organization paths under ForAnyValue:StringLike pass",
+        setter(
+            logs_trust,
+            "Condition",
+            {"ForAnyValue:StringLike": {"aws:SourceOrgPaths": "o-abcdef1234/r-ab12/*"}},
+        ),
+        set(),
+    ),
     # iam-policy-no-wildcard-actions
     Mutation(
         "logs role allowed firehose:*",
@@ -476,6 +509,13 @@ MUTATIONS = [
     Mutation(
         "destination open to the organization passes",
         lambda w: destination_grant(w).update(Principal="*", Condition=ORG_CONDITION),
+        set(),
+    ),
+    Mutation(
+        "destination open to organization paths passes",
+        lambda w: destination_grant(w).update(
+            Principal="*", Condition={"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-abcdef1234/*"}}
+        ),
         set(),
     ),
     Mutation(
@@ -583,6 +623,19 @@ MUTATIONS = [
         "firehose role may not use the bucket key",
         lambda w: statement(w, "firehose-role-policy", "policy", "UseBucketKey").update(Action="kms:Decrypt"),
         {(CHAIN, "firehose-role-policy", A)},
+    ),
+    Mutation(
+        "firehose role permissions through an attached managed policy pass",
+        attach_managed_policy,
+        set(),
+    ),
+    Mutation(
+        "attached managed policy without s3:PutObject",
+        lambda w: (
+            statement(w, "firehose-role-policy", "policy", "WriteArchive").update(Action="s3:ListBucket"),
+            attach_managed_policy(w),
+        ),
+        {(CHAIN, "managed", A)},
     ),
     # source stacks
     Mutation(

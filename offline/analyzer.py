@@ -9,7 +9,8 @@ stdout, and the engine's calls follow: ``Handshake`` (Python packs answer UNIMPL
 Resources are forwarded the way the engine forwards them: resource references become the
 referenced resource's id (custom) or URN (component), keys starting with ``__`` are dropped,
 secrets are unwrapped and unknowns stay the preview sentinel. Resources without an explicit
-provider get the engine's default provider, whose inputs are the stack's ``aws:*`` config.
+provider get the engine's default provider, whose inputs are the stack's ``<package>:*`` config
+values (as the strings the stack file holds) and ``version``.
 
 Not modelled: provider ``Check`` (inputs are the program's, without provider defaults) and the
 JSON-schema validation of policy config (an unknown policy name is rejected, though).
@@ -278,6 +279,8 @@ class PolicyPackProcess:
     def analyze_resource(
         self, registration: Registration, providers: Mapping[str, Registration] | None = None
     ) -> list[Diagnostic]:
+        """``Analyze`` one resource (its inputs); ``providers`` maps URNs to provider registrations
+        (default: explicit providers among the given registrations, else the default provider)."""
         providers = providers if providers is not None else self._providers([registration])
         request = analyzer_pb2.AnalyzeRequest(
             type=registration.type,
@@ -295,6 +298,7 @@ class PolicyPackProcess:
     def analyze_stack(
         self, registrations: Sequence[Registration], providers: Mapping[str, Registration] | None = None
     ) -> list[Diagnostic]:
+        """``AnalyzeStack`` over every resource (its outputs), the providers included."""
         providers = providers if providers is not None else self._providers(registrations)
         everything = [*registrations, *{p.urn: p for p in providers.values()}.values()]
         request = analyzer_pb2.AnalyzeStackRequest()

@@ -206,17 +206,16 @@ class LogArchiveArgs:
         )
         size = len(json.dumps(policy, separators=(",", ":")))
         if size > TRUST_POLICY_MAX_CHARS:
-            pairs = (len(self.source_account_ids) + 1) * len(self.regions)
-            per_pair = len(f'"arn:aws:logs:{self.region}:{self.account_id}:*",')
-            pairs_fit = pairs - -(-(size - TRUST_POLICY_MAX_CHARS) // per_pair)
+            fits = len(self.source_account_ids) - -(
+                -(size - TRUST_POLICY_MAX_CHARS) // len('"000000000000",')
+            )
             raise ConfigError(
                 "sourceAccountIds",
-                f"{len(self.source_account_ids)} accounts (plus the archive account) in "
-                f"{len(self.regions)} regions make {pairs} aws:SourceArn entries in the CloudWatch "
-                f"Logs role's trust policy: {size} characters, over IAM's {TRUST_POLICY_MAX_CHARS}",
-                f"at most about {pairs_fit} account x region pairs, or log-archive:organizationId "
-                "(o-...) with the accounts left out of sourceAccountIds: an organization is one "
-                "aws:SourceOrgID condition, whatever its number of accounts",
+                f"{len(self.source_account_ids)} accounts in {len(self.regions)} regions make the CloudWatch "
+                f"Logs role's trust policy {size} characters, over IAM's {TRUST_POLICY_MAX_CHARS}",
+                f"at most {fits} account ids with these regions, or log-archive:organizationId (o-...) "
+                "with the accounts left out of sourceAccountIds: an organization is one aws:SourceOrgID "
+                "condition, whatever its number of accounts",
             )
 
     def destination_arn(self, region: str) -> str:

@@ -160,12 +160,14 @@ def logs_trust_policy(
 ) -> Document:
     """CloudWatch Logs may assume the role only on behalf of allowed sources in the source regions.
 
-    Listed accounts and the archive account itself (CloudWatch Logs sends a test message on its
-    behalf when a destination is created) are matched by ``aws:SourceArn``, as AWS's destination
-    examples do; an organization by ``aws:SourceOrgID``, which CloudWatch Logs documents among its
-    confused-deputy keys, so the policy does not grow with the number of accounts.
+    Both keys are CloudWatch Logs' documented confused-deputy keys. ``aws:SourceAccount`` names
+    the listed accounts and the archive account itself (CloudWatch Logs sends a test message on
+    its behalf when a destination is created) and ``aws:SourceArn`` the regions: together exactly
+    the account x region pairs of AWS's ``arn:aws:logs:<region>:<account>:*`` examples, in a
+    policy that grows by one id per account instead of one ARN per account and region. An
+    organization is matched by ``aws:SourceOrgID``, whatever its number of accounts.
     """
-    accounts = [*source_account_ids, archive_account_id]
+    regional = {"aws:SourceArn": [f"arn:aws:logs:{region}:*:*" for region in regions]}
     statements: list[Document] = [
         {
             "Sid": "AllowCloudWatchLogsForAllowedAccounts",
@@ -173,11 +175,8 @@ def logs_trust_policy(
             "Principal": {"Service": "logs.amazonaws.com"},
             "Action": "sts:AssumeRole",
             "Condition": {
-                "StringLike": {
-                    "aws:SourceArn": [
-                        f"arn:aws:logs:{region}:{account}:*" for region in regions for account in accounts
-                    ]
-                }
+                "StringEquals": {"aws:SourceAccount": [*source_account_ids, archive_account_id]},
+                "StringLike": regional,
             },
         }
     ]
@@ -188,10 +187,7 @@ def logs_trust_policy(
                 "Effect": "Allow",
                 "Principal": {"Service": "logs.amazonaws.com"},
                 "Action": "sts:AssumeRole",
-                "Condition": {
-                    "StringEquals": {"aws:SourceOrgID": organization_id},
-                    "StringLike": {"aws:SourceArn": [f"arn:aws:logs:{region}:*:*" for region in regions]},
-                },
+                "Condition": {"StringEquals": {"aws:SourceOrgID": organization_id}, "StringLike": regional},
             }
         )
     return {"Version": VERSION, "Statement": statements}

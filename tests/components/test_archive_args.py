@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pulumi
@@ -182,17 +183,20 @@ def test_too_many_accounts_for_the_destination_policy_are_refused_with_the_way_o
     assert "organizationId" in message
 
 
-def test_too_many_account_region_pairs_for_the_trust_policy_are_refused() -> None:
+def test_the_trust_policy_limit_admits_exactly_the_accounts_it_reports() -> None:
+    regions = ("us-east-1", "eu-west-1", REGION)
     with pytest.raises(ConfigError) as raised:
-        LogArchiveArgs(
-            ARCHIVE,
-            REGION,
-            source_account_ids=tuple(accounts(20)),
-            source_regions=("us-east-1", "eu-west-1", REGION),
-        )
+        LogArchiveArgs(ARCHIVE, REGION, source_account_ids=tuple(accounts(200)), source_regions=regions)
     message = str(raised.value)
     assert f"over IAM's {TRUST_POLICY_MAX_CHARS}" in message
     assert "organizationId" in message
+    reported = re.search(r"at most (\d+) account ids", message)
+    assert reported is not None
+    fits = int(reported.group(1))
+    assert fits > 90
+    LogArchiveArgs(ARCHIVE, REGION, source_account_ids=tuple(accounts(fits)), source_regions=regions)
+    with pytest.raises(ConfigError, match="trust policy"):
+        LogArchiveArgs(ARCHIVE, REGION, source_account_ids=tuple(accounts(fits + 1)), source_regions=regions)
 
 
 def test_an_organization_archive_scales_past_the_trust_policy_limit() -> None:

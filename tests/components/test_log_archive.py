@@ -263,14 +263,8 @@ def test_the_logs_role_trusts_cloudwatch_logs_for_each_source_and_the_archive_in
             "Principal": {"Service": "logs.amazonaws.com"},
             "Action": "sts:AssumeRole",
             "Condition": {
-                "StringLike": {
-                    "aws:SourceArn": [
-                        f"arn:aws:logs:{REGION}:{SOURCE}:*",
-                        f"arn:aws:logs:{REGION}:{ARCHIVE}:*",
-                        f"arn:aws:logs:us-east-1:{SOURCE}:*",
-                        f"arn:aws:logs:us-east-1:{ARCHIVE}:*",
-                    ]
-                }
+                "StringEquals": {"aws:SourceAccount": [SOURCE, ARCHIVE]},
+                "StringLike": {"aws:SourceArn": [f"arn:aws:logs:{REGION}:*:*", "arn:aws:logs:us-east-1:*:*"]},
             },
         }
     ]
@@ -347,7 +341,10 @@ def test_an_organization_archive_allows_the_organization_with_a_forced_update() 
     ]
     trust = document(run.named("log-archive-logs-role").inputs["assumeRolePolicy"])
     assert [s["Condition"] for s in trust["Statement"]] == [
-        {"StringLike": {"aws:SourceArn": [f"arn:aws:logs:{REGION}:{ARCHIVE}:*"]}},
+        {
+            "StringEquals": {"aws:SourceAccount": [ARCHIVE]},
+            "StringLike": {"aws:SourceArn": [f"arn:aws:logs:{REGION}:*:*"]},
+        },
         {
             "StringEquals": {"aws:SourceOrgID": "o-abcdef1234"},
             "StringLike": {"aws:SourceArn": [f"arn:aws:logs:{REGION}:*:*"]},

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from offline.analyzer import Diagnostic, EnforcementLevel, PolicyPackProcess, load_policy_config
+from offline.analyzer import Diagnostic, EnforcementLevel, analyze_program, load_policy_config
 from offline.mocks import Registration
 from offline.program import PROJECT, ProgramRun, run_program, stack_config
 
@@ -95,9 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.stack, preview=args.preview, stack_outputs=archive_outputs(args.stack, args.archive_outputs)
     )
     policy_config = load_policy_config(args.policy_pack_config) if args.policy_pack_config else None
-    with PolicyPackProcess(stack=args.stack, preview=args.preview, config=stack_config(args.stack)) as pack:
-        pack.configure(policy_config)
-        diagnostics = pack.analyze(run.registrations)
+    diagnostics = analyze_program(run, policy_config=policy_config)
     print(render(run, diagnostics))
     return 1 if any(d.enforcement_level is EnforcementLevel.MANDATORY for d in diagnostics) else 0
 

@@ -117,6 +117,15 @@ NOTES = [
     "the call into the generated class. So the 1.25x target is missed because of what the SDK "
     "charges for a component and a typed resource class, which the floor (no components, by "
     "the issue's definition) does not pay. Nothing in `components/` grows faster than linearly.",
+    "- The archive stack (1 account, 1 region, 20 runs: 3.40 s) spends 0.86 s in "
+    "`LogArchive.__init__`. Most of the rest goes to the SDK resolving the `Output`s the archive "
+    "builds (policy documents through `Output.json_dumps`, ARNs through `Output.concat`); the "
+    "floor's inputs are literals and skip all of that. The biggest project frames are "
+    "`components/query.py:query_resources` (0.20 s), `LogArchive._alarms` (0.17 s, the generated "
+    "`MetricAlarm` constructors) and `LogArchive._bucket` (0.17 s). Another is "
+    "`components/archive_policies.py:_objects`: a single `Output.concat` costs 0.09 s, 4.4 ms per "
+    "run. Building that ARN once inside an existing `apply` would save it. These fixed costs per "
+    "region explain the 1.5-2.6x ratios of the archive rows.",
     "- Fixed costs dominate the smallest sizes. Every run makes two synchronous invokes in "
     "`__main__.py` (`get_caller_identity`, `get_region`: about 4.6 ms together). A source stack "
     "also runs `components/archive_reference.py:read_archive`, which waits for six "
@@ -130,13 +139,15 @@ NOTES = [
     "- Growth per resource (flatness) shows in the floor too: it is the same SDK and the same "
     "mocks. The per-resource work in the project is constant: `LogSource._filter` builds one "
     "dict per log group, and `plan` checks each log group once against sets.",
-    "- `AnalyzeStack` per resource costs several times the floor pack's. "
-    "`policy_pack/rules/base.py:stack_policy` wraps every stack check in its own "
-    "`StackValidationPolicy`, whose `validate` converts every resource again "
-    "(`_stack_resource`, a deep copy through `plain`). With nine stack policies the whole stack "
-    "is converted nine times per `AnalyzeStack`. Converting once per request and sharing the "
-    "result (one stack policy running all the checks, or a cache keyed on the request) removes "
-    "that factor. `Analyze` stays within target: one gRPC round trip per resource in both packs.",
+    "- `AnalyzeStack` per resource costs several times the floor pack's, and the ratio grows with "
+    "the number of resources. A likely cause, read from the code (the pack runs in its own "
+    "process, which these benchmarks do not profile): `policy_pack/rules/base.py:stack_policy` "
+    "wraps each stack check in its own `StackValidationPolicy`, and each `validate` converts "
+    "every resource again (`_stack_resource`, a deep copy through `plain`). The pack has ten "
+    "stack policies (nine in `s3.py`, one in `chain.py`), so the whole stack is converted ten "
+    "times per `AnalyzeStack`. Converting once per request and sharing the result (one stack "
+    "policy running every check, or a cache keyed on the request) would remove that factor. "
+    "`Analyze` stays within target: it costs one gRPC round trip per resource in both packs.",
 ]
 
 

@@ -15,12 +15,11 @@ from components.archive_policies import (
     destination_policy_capacity,
     logs_trust_policy,
 )
-from components.validation import ConfigError
+from components.validation import ORGANIZATION_ID, ConfigError
 
 Layout = Literal["partitioned", "messages"]
 ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]
 
-ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

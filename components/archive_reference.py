@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 from pulumi.runtime.sync_await import _sync_await  # pyright: ignore[reportPrivateUsage]
+from pulumi.stack_reference import StackReferenceOutputDetails
 
 from components import outputs
-from components.validation import ACCOUNT_ID, ConfigError
+from components.validation import ACCOUNT_ID, ORGANIZATION_ID, ConfigError
 
 ARCHIVE_STACK_KEY = "archiveStack"
 DESTINATION_ARN = re.compile(r"^arn:[a-z-]+:logs:(?P<region>[a-z0-9-]+):\d{12}:destination:.+$")
-ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 
 
 @dataclass(frozen=True)
@@ -43,29 +44,30 @@ class ArchiveOutputs:
         return self.destination_arns[region].split(":")[1]
 
 
-def read_output(reference: pulumi.StackReference, name: str) -> tuple[Any, bool]:
-    """The plain value of output ``name`` (``None`` when absent) and whether it is secret.
+def read_outputs(reference: pulumi.StackReference, names: Sequence[str]) -> dict[str, tuple[Any, bool]]:
+    """For each output in ``names``, its plain value (``None`` when absent) and whether it is secret.
 
     Pre-flight checks must fail before any resource is registered, so they need plain values,
     not ``Output``s. ``StackReference.get_output_details`` is a coroutine; the SDK's own
     synchronous invokes wait for theirs with the private ``_sync_await``, and so does this
-    function, the only place that uses it.
+    function, the only place that uses it (once, for all the outputs).
     """
-    details = _sync_await(reference.get_output_details(name))
-    if details.secret_value is not None:
-        return details.secret_value, True
-    return details.value, False
+
+    async def all_details() -> list[StackReferenceOutputDetails]:
+        return list(await asyncio.gather(*(reference.get_output_details(name) for name in names)))
+
+    return {
+        name: (details.secret_value, True) if details.secret_value is not None else (details.value, False)
+        for name, details in zip(names, _sync_await(all_details()), strict=True)
+    }
 
 
 def read_archive(resource_name: str, stack: str) -> ArchiveOutputs:
     """Read and check the outputs of the archive stack ``stack`` through a ``StackReference``."""
     reference = pulumi.StackReference(resource_name, stack_name=stack)
-    values: dict[str, Any] = {}
-    secret: set[str] = set()
-    for name in (*outputs.ARCHIVE_REQUIRED, outputs.ORGANIZATION_ID):
-        values[name], is_secret = read_output(reference, name)
-        if is_secret:
-            secret.add(name)
+    read = read_outputs(reference, (*outputs.ARCHIVE_REQUIRED, outputs.ORGANIZATION_ID))
+    values = {name: value for name, (value, _) in read.items()}
+    secret = {name for name, (_, is_secret) in read.items() if is_secret}
     missing = [name for name in outputs.ARCHIVE_REQUIRED if values[name] is None]
     if missing:
         raise ConfigError(

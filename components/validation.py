@@ -11,6 +11,7 @@ import pulumi
 NAMESPACE = "log-archive"
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
+ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 
 T = TypeVar("T")

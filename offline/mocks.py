@@ -59,11 +59,13 @@ class AwsMocks(pulumi.runtime.Mocks):
         region: str,
         preview: bool,
         stack_outputs: dict[str, dict[str, Any]] | None = None,
+        secret_stack_outputs: dict[str, list[str]] | None = None,
     ) -> None:
         self.account_id = account_id
         self.region = region
         self.preview = preview
         self.stack_outputs = stack_outputs or {}
+        self.secret_stack_outputs = secret_stack_outputs or {}
 
     def call(self, args: MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
@@ -87,7 +89,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             return stack, {
                 "name": stack,
                 "outputs": self.stack_outputs[stack],
-                "secretOutputNames": [],
+                "secretOutputNames": self.secret_stack_outputs.get(stack, []),
             }
         physical_id, computed = self._computed(args)
         if self.preview:

@@ -6,7 +6,7 @@ import json
 import os
 import runpy
 import sys
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,11 +83,13 @@ def run_program(
     overrides: Mapping[str, Any] | None = None,
     config: Mapping[str, str] | None = None,
     stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    secret_stack_outputs: Mapping[str, Sequence[str]] | None = None,
 ) -> ProgramRun:
     """Evaluate ``__main__.py`` with the config of ``Pulumi.<stack>.yaml`` (or ``config``).
 
     ``overrides`` change single keys (see ``with_overrides``); ``stack_outputs`` maps a
-    referenced stack's full name to its outputs.
+    referenced stack's full name to its outputs, ``secret_stack_outputs`` to the names of those
+    it marks secret.
     """
 
     def main() -> None:
@@ -95,7 +97,14 @@ def run_program(
             runpy.run_path(str(PROJECT_DIR / "__main__.py"), run_name="__main__")
 
     flat = with_overrides(config if config is not None else stack_config(stack), overrides or {})
-    return run_pulumi(main, stack=stack, preview=preview, config=flat, stack_outputs=stack_outputs)
+    return run_pulumi(
+        main,
+        stack=stack,
+        preview=preview,
+        config=flat,
+        stack_outputs=stack_outputs,
+        secret_stack_outputs=secret_stack_outputs,
+    )
 
 
 def run_pulumi(
@@ -105,6 +114,7 @@ def run_pulumi(
     preview: bool = False,
     config: Mapping[str, str] | None = None,
     stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    secret_stack_outputs: Mapping[str, Sequence[str]] | None = None,
 ) -> ProgramRun:
     """Run ``body`` as a Pulumi program under recording mocks and collect the stack outputs.
 
@@ -118,6 +128,7 @@ def run_pulumi(
         region=flat.get("aws:region", "us-east-1"),
         preview=preview,
         stack_outputs={name: dict(outputs) for name, outputs in (stack_outputs or {}).items()},
+        secret_stack_outputs={name: list(names) for name, names in (secret_stack_outputs or {}).items()},
     )
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)

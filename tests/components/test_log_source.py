@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from components import archive_reference, naming, outputs
+from components import naming, outputs
 from components.outputs import (
     ACCOUNT_POLICY_NAMES,
     SUBSCRIBED_LOG_GROUPS,
@@ -368,18 +368,13 @@ def test_the_archive_account_may_subscribe_its_own_log_groups_without_being_list
     assert program.one(FILTER).inputs["destinationArn"] == destination(TOKYO)
 
 
-def test_a_secret_destination_output_stays_secret_in_the_filter(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    read_output = archive_reference.read_output
-
-    def destinations_secret(reference: Any, name: str) -> tuple[Any, bool]:
-        value, _ = read_output(reference, name)
-        return value, name == outputs.DESTINATION_ARNS
-
-    monkeypatch.setattr(archive_reference, "read_output", destinations_secret)
-
-    program = run()
+def test_a_secret_destination_output_stays_secret_in_the_filter() -> None:
+    program = run_program(
+        STACK,
+        overrides={"aws:allowedAccountIds": [ACCOUNT]},
+        stack_outputs={ARCHIVE_STACK: account_list_archive()},
+        secret_stack_outputs={ARCHIVE_STACK: [outputs.DESTINATION_ARNS]},
+    )
 
     assert program.one(FILTER).wire_inputs["destinationArn"] == {
         "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",

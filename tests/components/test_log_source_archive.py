@@ -1,4 +1,4 @@
-"""Reading one archive output synchronously: plain, secret or absent."""
+"""Reading archive outputs synchronously: plain, secret or absent."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pulumi
 import pytest
 from pulumi.stack_reference import StackReferenceOutputDetails
 
-from components.archive_reference import read_output
+from components.archive_reference import read_outputs
 
 
 class Reference:
@@ -41,5 +41,7 @@ def test_an_output_is_read_as_a_plain_value_with_its_secretness(
 ) -> None:
     reference = Reference(details)
 
-    assert read_output(cast(pulumi.StackReference, reference), "organizationId") == expected
+    assert read_outputs(cast(pulumi.StackReference, reference), ["organizationId"]) == {
+        "organizationId": expected
+    }
     assert reference.asked == ["organizationId"]

@@ -23,6 +23,7 @@ ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]
 PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]+$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 DESTINATION_POLICY_MAX_BYTES = 5120
 """PutDestinationPolicy's limit on the access policy document."""
@@ -71,6 +72,9 @@ class LogArchiveArgs:
     """``readerPrincipalArns``: IAM principals given read-only access to the logs. Default: none."""
     alarm_email: str | None = None
     """``alarmEmail``: subscribe this address to the alarm topic. Default: no subscription."""
+    access_logs_bucket: str | None = None
+    """``accessLogsBucket``: an existing bucket (same account and region) that receives the archive
+    bucket's S3 server access logs. Default: no access logging."""
     destination_name: str = "log-archive"
     """Name of the CloudWatch Logs destination in every source region."""
     regions: tuple[str, ...] = field(init=False)
@@ -140,6 +144,7 @@ class LogArchiveArgs:
                 )
             ),
             alarm_email=config.get("alarmEmail"),
+            access_logs_bucket=config.get("accessLogsBucket"),
         )
 
     def _validate(self) -> None:
@@ -165,6 +170,12 @@ class LogArchiveArgs:
         if self.alarm_email is not None and not EMAIL.match(self.alarm_email):
             raise ConfigError(
                 "alarmEmail", f"{self.alarm_email!r} is not an e-mail address", "name@example.com"
+            )
+        if self.access_logs_bucket is not None and not BUCKET_NAME.match(self.access_logs_bucket):
+            raise ConfigError(
+                "accessLogsBucket",
+                f"{self.access_logs_bucket!r} is not a bucket name",
+                "the name (not the ARN) of an existing S3 bucket, e.g. org-s3-access-logs-222222222222",
             )
         if not self.glacier_transition_days < self.deep_archive_transition_days < self.retention_days:
             raise ConfigError(

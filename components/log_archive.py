@@ -140,6 +140,14 @@ class LogArchive(pulumi.ComponentResource):
             self,
             object_lock=True,
         )
+        if args.access_logs_bucket is not None:
+            aws.s3.BucketLogging(
+                f"{name}-access-logging",
+                bucket=bucket.id,
+                target_bucket=args.access_logs_bucket,
+                target_prefix=f"{bucket_name}/",
+                opts=self._child(),
+            )
         aws.s3.BucketObjectLockConfiguration(
             f"{name}-object-lock",
             bucket=bucket.id,

@@ -64,6 +64,7 @@ def test_every_key_is_read() -> None:
         kmsKeyArn="arn:aws:kms:ap-northeast-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         readerPrincipalArns=["arn:aws:iam::222222222222:role/security-audit"],
         alarmEmail="oncall@example.com",
+        accessLogsBucket="org-s3-access-logs-222222222222",
     )
     assert args.source_account_ids == ("111111111111", "333333333333")
     assert args.organization_id == "o-abcdef1234"
@@ -79,6 +80,7 @@ def test_every_key_is_read() -> None:
     assert args.kms_key_arn is not None
     assert args.reader_principal_arns == ("arn:aws:iam::222222222222:role/security-audit",)
     assert args.alarm_email == "oncall@example.com"
+    assert args.access_logs_bucket == "org-s3-access-logs-222222222222"
 
 
 def test_an_organization_alone_is_enough() -> None:
@@ -149,6 +151,12 @@ def test_an_organization_alone_is_enough() -> None:
             id="reader-is-a-group",
         ),
         pytest.param({"alarmEmail": "oncall"}, "alarmEmail", "'oncall'", id="alarm-email-without-domain"),
+        pytest.param(
+            {"accessLogsBucket": "arn:aws:s3:::logs"},
+            "accessLogsBucket",
+            "not a bucket name",
+            id="access-logs-arn",
+        ),
         pytest.param({"sourceRegions": "[unclosed"}, "sourceRegions", "not valid", id="unparsable-json"),
     ],
 )

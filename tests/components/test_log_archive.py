@@ -557,3 +557,17 @@ def test_athena_results_are_encrypted_with_the_archive_key_in_a_private_expiring
     ] == ["DenyInsecureTransport"]
     lifecycle = deployed.named("log-archive-query-results-lifecycle").inputs["rules"][0]
     assert lifecycle["expiration"] == {"days": 30.0}
+
+
+def test_server_access_logs_go_to_the_configured_bucket_under_the_archive_name() -> None:
+    run = archive(access_logs_bucket="org-s3-access-logs-222222222222")
+    logging = run.one("aws:s3/bucketLogging:BucketLogging").inputs
+    assert (logging["bucket"], logging["targetBucket"], logging["targetPrefix"]) == (
+        BUCKET,
+        "org-s3-access-logs-222222222222",
+        f"{BUCKET}/",
+    )
+
+
+def test_without_an_access_logs_bucket_no_access_logging_is_configured(deployed: ProgramRun) -> None:
+    assert deployed.of_type("aws:s3/bucketLogging:BucketLogging") == []

@@ -8,7 +8,7 @@ from components.log_source import LogSource, LogSourceArgs
 
 config = pulumi.Config()
 account_id = aws.get_caller_identity().account_id
-region = aws.get_region().region
+region = pulumi.Config("aws").get("region") or aws.get_region().region
 
 component: LogArchive | LogSource
 if config.get("archiveStack"):

@@ -14,6 +14,8 @@ import pulumi
 
 Document = dict[str, Any]
 Arn = pulumi.Input[str]
+"""An ARN known only once its resource exists. Bucket ARNs are plain strings: the buckets have
+fixed names, so their ARNs are known before anything is created."""
 
 VERSION = "2012-10-17"
 OWNER_FULL_CONTROL = "bucket-owner-full-control"
@@ -39,11 +41,11 @@ KEY_ADMIN_ACTIONS = [
 """Key administration without use: no principal of the account decrypts unless named."""
 
 
-def _objects(bucket_arn: Arn) -> pulumi.Output[str]:
-    return pulumi.Output.concat(bucket_arn, "/*")
+def _objects(bucket_arn: str) -> str:
+    return f"{bucket_arn}/*"
 
 
-def _deny_insecure_transport(bucket_arn: Arn) -> Document:
+def _deny_insecure_transport(bucket_arn: str) -> Document:
     return {
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
@@ -54,12 +56,12 @@ def _deny_insecure_transport(bucket_arn: Arn) -> Document:
     }
 
 
-def results_bucket_policy(bucket_arn: Arn) -> Document:
+def results_bucket_policy(bucket_arn: str) -> Document:
     """The Athena results bucket: TLS only; access comes from the readers' own IAM policies."""
     return {"Version": VERSION, "Statement": [_deny_insecure_transport(bucket_arn)]}
 
 
-def bucket_policy(bucket_arn: Arn, firehose_role_arn: Arn, reader_arns: Sequence[str]) -> Document:
+def bucket_policy(bucket_arn: str, firehose_role_arn: Arn, reader_arns: Sequence[str]) -> Document:
     """TLS only; Firehose writes only objects handed to the bucket owner; readers read."""
     statements: list[Document] = [
         _deny_insecure_transport(bucket_arn),
@@ -108,7 +110,7 @@ def firehose_trust_policy(account_id: str) -> Document:
     }
 
 
-def _via_s3(region: str, bucket_arn: Arn) -> Document:
+def _via_s3(region: str, bucket_arn: str) -> Document:
     return {
         "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
         "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, _objects(bucket_arn)]},
@@ -116,7 +118,7 @@ def _via_s3(region: str, bucket_arn: Arn) -> Document:
 
 
 def firehose_role_policy(
-    bucket_arn: Arn, key_arn: Arn, bucket_region: str, error_log_stream_arns: Sequence[Arn]
+    bucket_arn: str, key_arn: Arn, bucket_region: str, error_log_stream_arns: Sequence[Arn]
 ) -> Document:
     """Write objects to the bucket, use the key through S3 only, log delivery errors."""
     return {
@@ -248,8 +250,8 @@ def key_policy(
     account_id: str,
     bucket_region: str,
     *,
-    bucket_arn: Arn,
-    results_bucket_arn: Arn,
+    bucket_arn: str,
+    results_bucket_arn: str,
     firehose_role_arn: Arn,
     reader_arns: Sequence[str],
 ) -> Document:

@@ -141,6 +141,24 @@ class Document:
     """Why (part of) the document could not be read; empty for a well-formed document."""
 
 
+def public_grants(document: Document, restricts: Callable[[Condition], bool]) -> list[tuple[Statement, str]]:
+    """The Allow statements that open a resource to everyone, each with what it allows: every
+    principal but a NotPrincipal, or Principal "*" under no condition ``restricts`` accepts."""
+    grants: list[tuple[Statement, str]] = []
+    for statement in document.statements:
+        if not statement.is_allow:
+            continue
+        if statement.not_principal is not None:
+            grants.append((statement, "allows everyone but the NotPrincipal"))
+        elif (
+            statement.principal is not None
+            and statement.principal.everyone
+            and not any(restricts(condition) for condition in statement.conditions)
+        ):
+            grants.append((statement, 'allows Principal "*"'))
+    return grants
+
+
 def parse_policy(value: Any) -> Document:
     """Parse a policy given as JSON text or as an object.
 

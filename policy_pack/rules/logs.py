@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from .base import Guardrail, Resource, Rule, known, resource_policy
-from .documents import Condition, has_wildcard, parse_arn, parse_policy
+from .documents import Condition, has_wildcard, parse_arn, parse_policy, public_grants
 from .graph import LOG_DESTINATION_POLICY, own_account
 from .iam import ORGANIZATION_ID
 
@@ -96,20 +96,11 @@ def _public_destination(resource: Resource, _: Mapping[str, Any]) -> Iterable[st
         return
     document = parse_policy(raw)
     yield from (f"{resource.label}: {problem}." for problem in document.problems)
-    for statement in document.statements:
-        if not statement.is_allow:
-            continue
-        if statement.not_principal is not None:
-            yield f"{resource.label}: {statement.label} allows everyone but the NotPrincipal."
-        elif (
-            statement.principal is not None
-            and statement.principal.everyone
-            and not any(_organization_condition(c) for c in statement.conditions)
-        ):
-            yield (
-                f'{resource.label}: {statement.label} allows Principal "*" without an '
-                "aws:PrincipalOrgID or aws:PrincipalOrgPaths condition."
-            )
+    for statement, grant in public_grants(document, _organization_condition):
+        yield (
+            f"{resource.label}: {statement.label} {grant} without an aws:PrincipalOrgID or "
+            "aws:PrincipalOrgPaths condition."
+        )
 
 
 def _destination_actions(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:

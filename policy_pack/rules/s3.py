@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from .base import Guardrail, Resource, Rule, get, is_true, is_unknown, number, resource_policy, stack_policy
-from .documents import Condition, Statement, parse_if_known, parse_policy
+from .documents import Condition, Statement, parse_if_known, parse_policy, public_grants
 from .graph import BUCKET, BUCKET_POLICY, FIREHOSE, archive_buckets, of_type, referring
 
 OWNER_ACL = "bucket-owner-full-control"
@@ -223,20 +223,8 @@ def _public_allows(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
         return
     parsed = parse_policy(document)
     yield from (f"{resource.label}: {problem}." for problem in parsed.problems)
-    for statement in parsed.statements:
-        if not statement.is_allow:
-            continue
-        if statement.not_principal is not None:
-            yield f"{resource.label}: {statement.label} allows everyone but the NotPrincipal."
-        elif (
-            statement.principal is not None
-            and statement.principal.everyone
-            and not any(_restricts(condition) for condition in statement.conditions)
-        ):
-            yield (
-                f'{resource.label}: {statement.label} allows Principal "*" without a '
-                "condition restricting the caller."
-            )
+    for statement, grant in public_grants(parsed, _restricts):
+        yield f"{resource.label}: {statement.label} {grant} without a condition restricting the caller."
 
 
 def _restricts(condition: Condition) -> bool:

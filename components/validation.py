@@ -12,7 +12,9 @@ NAMESPACE = "log-archive"
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
-REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+REGION = re.compile(r"^(?!cn-)[a-z]{2}-[a-z]+-\d$")
+"""A region of the commercial ``aws`` partition, the one whose ARNs and service principals the
+policies are written for (no ``cn-``, ``us-gov-`` or ISO regions)."""
 
 T = TypeVar("T")
 
@@ -61,16 +63,13 @@ def account_ids(value: Any, key: str) -> list[str]:
 
 
 def regions(value: Any, key: str, default: str) -> list[str]:
-    if value is None:
-        return [default]
+    """The regions listed under ``key``, or the stack's region ``default`` when none are."""
+    accepted = 'a non-empty list of region codes of the commercial aws partition, e.g. ["ap-northeast-1"]'
     found = string_list(
-        value,
-        key,
-        'a non-empty list of AWS region codes, e.g. ["ap-northeast-1", "us-east-1"]',
-        lambda item: bool(REGION.match(item)),
+        [default] if value is None else value, key, accepted, lambda item: bool(REGION.match(item))
     )
     if not found:
-        raise ConfigError(key, "the list is empty", "at least one region")
+        raise ConfigError(key, "the list is empty", accepted)
     return found
 
 

@@ -119,6 +119,10 @@ def test_an_organization_alone_is_enough() -> None:
             id="duplicate-region",
         ),
         pytest.param({"sourceRegions": []}, "sourceRegions", "empty", id="no-region"),
+        pytest.param(
+            {"sourceRegions": ["cn-north-1"]}, "sourceRegions", "'cn-north-1'", id="china-partition"
+        ),
+        pytest.param({"sourceRegions": ["us-gov-west-1"]}, "sourceRegions", "'us-gov-west-1'", id="govcloud"),
         pytest.param({"layout": "flat"}, "layout", "'flat'", id="unknown-layout"),
         pytest.param({"bufferingSizeMiB": 32}, "bufferingSizeMiB", "32", id="partitioned-buffer-below-64"),
         pytest.param({"bufferingSizeMiB": 129}, "bufferingSizeMiB", "129", id="buffer-over-128"),
@@ -215,3 +219,9 @@ def test_an_organization_archive_scales_past_the_trust_policy_limit() -> None:
         source_regions=("us-east-1", "eu-west-1", "ap-northeast-1", "ap-southeast-1"),
     )
     assert len(args.regions) == 4
+
+
+def test_a_stack_region_outside_the_commercial_partition_is_refused_when_it_is_the_default() -> None:
+    pulumi.runtime.set_all_config({"log-archive:sourceAccountIds": '["111111111111"]'})
+    with pytest.raises(ConfigError, match=r"^log-archive:sourceRegions: 'cn-north-1' is not valid"):
+        LogArchiveArgs.from_config(pulumi.Config("log-archive"), ARCHIVE, "cn-north-1")

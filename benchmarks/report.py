@@ -138,8 +138,12 @@ NOTES = [
     "0.8 s from a warm uv cache), so the slower one reflects machine load, not the project. "
     "pyright strict takes about 9 s of it in every run.",
     "- Growth per resource (flatness) shows in the floor too: it is the same SDK and the same "
-    "mocks. The per-resource work in the project is constant: `LogSource._filter` builds one "
-    "dict per log group, and `plan` checks each log group once against sets.",
+    "mocks. Its cause is Python's cyclic garbage collector: registering 100, 1,000 and 5,000 "
+    "literal subscription filters took 0.92, 1.07 and 1.69 ms per resource, and 0.88, 0.76 and "
+    "0.87 ms with `gc.disable()` (one run each). Each collection walks the SDK's live `Output`s "
+    "and futures, which grow with the stack. The per-resource work in the project is constant: "
+    "`LogSource._filter` builds one dict per log group, and `plan` checks each log group once "
+    "against sets.",
     "- `AnalyzeStack` per resource costs about 3x the floor pack's, growing slowly with the "
     "number of resources. The pulumi-policy SDK (`pulumi_policy/policy.py`, `AnalyzeStack`) "
     "deserializes every resource of the request once per stack policy before calling it; the "

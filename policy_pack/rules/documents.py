@@ -21,6 +21,7 @@ from pulumi_policy.proxy import UnknownValueError
 from .base import known, plain, text
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
+ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 
 
 @dataclass(frozen=True)
@@ -320,3 +321,16 @@ def parse_if_known(value: Any) -> Document | None:
         return parse_policy(value)
     except UnknownValueError:
         return None
+
+
+def names_organization(condition: Condition, kind: str) -> bool:
+    """Whether ``condition`` (already known to be positive) pins ``aws:<kind>OrgID`` to
+    organization ids or ``aws:<kind>OrgPaths`` to organization paths; ``kind`` is ``principal``
+    or ``source``."""
+    if condition.test not in ("stringequals", "stringlike"):
+        return False
+    if condition.key == f"aws:{kind}orgid":
+        return all(ORGANIZATION_ID.match(value) for value in condition.values)
+    if condition.key == f"aws:{kind}orgpaths":
+        return all(value.startswith("o-") for value in condition.values)
+    return False

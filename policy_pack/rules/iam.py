@@ -9,12 +9,20 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from .base import Guardrail, Resource, Rule, get, resource_policy
-from .documents import ACCOUNT_ID, Condition, Document, Statement, has_wildcard, parse_arn, parse_policy
+from .documents import (
+    ACCOUNT_ID,
+    Condition,
+    Document,
+    Statement,
+    has_wildcard,
+    names_organization,
+    parse_arn,
+    parse_policy,
+)
 from .graph import MANAGED_POLICY, ROLE, ROLE_POLICY
 
 FIREHOSE_SERVICE = "firehose.amazonaws.com"
 LOGS_SERVICE = re.compile(r"^logs(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$")
-ORGANIZATION_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 EXTERNAL_ID_FORMAT = r"[\w+=,.@:/-]{2,1224}"
 
 FIREHOSE_EXTERNAL_ID = Rule(
@@ -128,15 +136,7 @@ def _source_condition(condition: Condition) -> bool:
         return condition.test in ("stringequals", "stringlike") and all(
             ACCOUNT_ID.match(value) for value in condition.values
         )
-    if condition.key == "aws:sourceorgid":
-        return condition.test in ("stringequals", "stringlike") and all(
-            ORGANIZATION_ID.match(value) for value in condition.values
-        )
-    if condition.key == "aws:sourceorgpaths":
-        return condition.test in ("stringequals", "stringlike") and all(
-            value.startswith("o-") for value in condition.values
-        )
-    return False
+    return names_organization(condition, "source")
 
 
 def _logs_trust(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:

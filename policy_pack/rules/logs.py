@@ -9,9 +9,8 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from .base import Guardrail, Resource, Rule, known, resource_policy
-from .documents import Condition, has_wildcard, parse_arn, parse_policy, public_grants
+from .documents import Condition, has_wildcard, names_organization, parse_arn, parse_policy, public_grants
 from .graph import LOG_DESTINATION_POLICY, own_account
-from .iam import ORGANIZATION_ID
 
 SUBSCRIPTION_FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
 ACCOUNT_POLICY = "aws:cloudwatch/logAccountPolicy:LogAccountPolicy"
@@ -79,15 +78,7 @@ def _destination_document(resource: Resource) -> Any:
 def _organization_condition(condition: Condition) -> bool:
     if condition.negated or condition.if_exists or not condition.values:
         return False
-    if condition.key == "aws:principalorgid":
-        return condition.test in ("stringequals", "stringlike") and all(
-            ORGANIZATION_ID.match(value) for value in condition.values
-        )
-    if condition.key == "aws:principalorgpaths":
-        return condition.test in ("stringequals", "stringlike") and all(
-            value.startswith("o-") for value in condition.values
-        )
-    return False
+    return names_organization(condition, "principal")
 
 
 def _public_destination(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:

@@ -69,11 +69,21 @@ def test_day_prefix_rejects_an_unknown_layout() -> None:
         day_prefix("flat", "logs/", "111111111111", "g", DAY)
 
 
-def test_the_prefixes_match_the_archive_component() -> None:
-    assert archive_layout.ERROR_PREFIX.startswith(ERROR_ROOT)
-    assert day_prefix(PARTITIONED, archive_layout.LOG_PREFIX, "1", "g", DAY).startswith(
-        archive_layout.PARTITIONED_PREFIX.split("!")[0]
+@pytest.mark.parametrize(
+    ("layout", "template"),
+    [
+        pytest.param(PARTITIONED, archive_layout.PARTITIONED_PREFIX, id="partitioned"),
+        pytest.param(MESSAGES, archive_layout.MESSAGES_PREFIX, id="messages"),
+    ],
+)
+def test_the_prefixes_are_the_firehose_templates_of_the_archive_filled_in(layout: str, template: str) -> None:
+    rendered = (
+        template.replace("!{partitionKeyFromQuery:account}", "111111111111")
+        .replace("!{partitionKeyFromQuery:log_group}", "%2Faws%2Flambda%2Fmy-fn")
+        .replace("!{timestamp:yyyy-MM-dd}", DAY.isoformat())
     )
+    assert day_prefix(layout, archive_layout.LOG_PREFIX, "111111111111", "/aws/lambda/my-fn", DAY) == rendered
+    assert archive_layout.ERROR_PREFIX.startswith(ERROR_ROOT)
 
 
 def test_days_between_spans_midnight_in_utc() -> None:

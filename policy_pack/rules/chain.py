@@ -41,9 +41,10 @@ CHAIN = Rule(
     severity=Severity.MEDIUM,
     why='Each missing grant fails only at deploy time ("Could not deliver test message") or, '
     "worse, silently drops logs at delivery time.",
-    remediation="Grant the missing hop named in the message: add the account/region to the logs "
-    "role's aws:SourceArn list, firehose:PutRecord/PutRecordBatch on the stream, s3:PutObject on "
-    "<bucket ARN>/*, kms:GenerateDataKey on the bucket key.",
+    remediation="Grant the missing hop named in the message: the account in the logs role's "
+    "aws:SourceAccount (or aws:SourceArn) condition and the region in its aws:SourceArn, "
+    "firehose:PutRecord/PutRecordBatch on the stream, s3:PutObject on <bucket ARN>/*, "
+    "kms:GenerateDataKey on the bucket key.",
     control="CrossAccountSubscriptions-Firehose",
     url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CrossAccountSubscriptions-Firehose.html",
 )

@@ -84,12 +84,13 @@ def run_program(
     config: Mapping[str, str] | None = None,
     stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     secret_stack_outputs: Mapping[str, Sequence[str]] | None = None,
+    secret_keys: Sequence[str] = (),
 ) -> ProgramRun:
     """Evaluate ``__main__.py`` with the config of ``Pulumi.<stack>.yaml`` (or ``config``).
 
     ``overrides`` change single keys (see ``with_overrides``); ``stack_outputs`` maps a
     referenced stack's full name to its outputs, ``secret_stack_outputs`` to the names of those
-    it marks secret.
+    it marks secret; ``secret_keys`` are the full config keys set with ``--secret``.
     """
 
     def main() -> None:
@@ -104,6 +105,7 @@ def run_program(
         config=flat,
         stack_outputs=stack_outputs,
         secret_stack_outputs=secret_stack_outputs,
+        secret_keys=secret_keys,
     )
 
 
@@ -115,6 +117,7 @@ def run_pulumi(
     config: Mapping[str, str] | None = None,
     stack_outputs: Mapping[str, Mapping[str, Any]] | None = None,
     secret_stack_outputs: Mapping[str, Sequence[str]] | None = None,
+    secret_keys: Sequence[str] = (),
 ) -> ProgramRun:
     """Run ``body`` as a Pulumi program under recording mocks and collect the stack outputs.
 
@@ -132,7 +135,7 @@ def run_pulumi(
     )
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)
-    pulumi.runtime.set_all_config(flat)
+    pulumi.runtime.set_all_config(flat, list(secret_keys))
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     outputs: dict[str, Any] = {}
 

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.log_source import (
+from components.source_args import (
     DEFAULT_RETENTION_DAYS,
     AccountPolicySource,
     LogGroupSource,

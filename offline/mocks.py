@@ -34,6 +34,9 @@ class Registration:
     protect: bool = False
     retain_on_delete: bool = False
     delete_before_replace: bool = False
+    delete_before_replace_defined: bool = False
+    """Whether the program set ``delete_before_replace`` at all (the SDK's
+    ``deleteBeforeReplaceDefined``): only then does it override the provider's choice."""
     ignore_changes: tuple[str, ...] = ()
     read: bool = False
     wire_inputs: dict[str, Any] = field(default_factory=dict)
@@ -181,6 +184,7 @@ class RecordingMonitor(MockMonitor):
                 protect=False if read else bool(request.protect),
                 retain_on_delete=False if read else bool(request.retainOnDelete),
                 delete_before_replace=False if read else bool(request.deleteBeforeReplace),
+                delete_before_replace_defined=False if read else bool(request.deleteBeforeReplaceDefined),
                 ignore_changes=() if read else tuple(request.ignoreChanges),
                 read=read,
                 wire_inputs=json_format.MessageToDict(wire_inputs),

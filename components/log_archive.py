@@ -3,6 +3,17 @@
 Per source region: a CloudWatch Logs destination -> a Firehose stream (native decompression,
 partitioning) -> the one archive bucket in the stack's region (SSE-KMS, Object Lock,
 versioning, lifecycle, TLS only, no public access), with delivery alarms to a regional topic.
+
+Edits never delete data or open a delivery gap (docs/change-safety.md has the whole table):
+
+- Switching ``layout`` replaces the streams (dynamic partitioning forces it). Each layout has its
+  own stream name, the new stream is created first and the destination retargeted in place
+  (``PutDestination`` updates the target); the old stream is retained on delete, so the records
+  it still buffers reach the bucket, and it stays in AWS, idle and free, until removed by hand.
+- Destinations are protected: removing a source region would cut off every source that still
+  subscribes there, so Pulumi refuses it until someone deliberately unprotects them.
+- The bucket, the key and the Firehose error log groups hold data: protected and/or retained on
+  delete, never deleted by an edit or ``pulumi destroy``.
 """
 
 from __future__ import annotations
@@ -178,15 +189,17 @@ class LogArchive(pulumi.ComponentResource):
         return bucket
 
     def _stream_name(self, region: str) -> str:
-        return f"{self._name}-{region}"
+        """``<name>-<region>``, with a ``-messages`` suffix for the layout that replaces the stream."""
+        suffix = "" if self._args.layout == "partitioned" else f"-{self._args.layout}"
+        return f"{self._name}-{region}{suffix}"
 
     def _error_logging(self, region: str) -> tuple[aws.cloudwatch.LogGroup, aws.cloudwatch.LogStream]:
         log_group = aws.cloudwatch.LogGroup(
             f"{self._name}-firehose-errors-{region}",
-            name=f"/aws/kinesisfirehose/{self._stream_name(region)}",
+            name=f"/aws/kinesisfirehose/{self._name}-{region}",
             retention_in_days=ERROR_LOG_RETENTION_DAYS,
             region=region,
-            opts=self._child(),
+            opts=self._child(retain_on_delete=True),
         )
         log_stream = aws.cloudwatch.LogStream(
             f"{self._name}-firehose-errors-stream-{region}",
@@ -233,7 +246,9 @@ class LogArchive(pulumi.ComponentResource):
             server_side_encryption={"enabled": True, "key_type": "AWS_OWNED_CMK"},
             extended_s3_configuration=s3,
             region=region,
-            opts=self._child(depends_on=[firehose_policy]),
+            opts=self._child(
+                depends_on=[firehose_policy], delete_before_replace=False, retain_on_delete=True
+            ),
         )
 
     def _destinations(self) -> dict[str, aws.cloudwatch.LogDestination]:
@@ -265,7 +280,7 @@ class LogArchive(pulumi.ComponentResource):
                 role_arn=logs_role.arn,
                 target_arn=stream.arn,
                 region=region,
-                opts=self._child(depends_on=[logs_policy]),
+                opts=self._child(depends_on=[logs_policy], protect=True),
             )
             aws.cloudwatch.LogDestinationPolicy(
                 f"{name}-destination-policy-{region}",
@@ -293,7 +308,7 @@ class LogArchive(pulumi.ComponentResource):
                     f"{name}-alarm-email-{region}",
                     topic=topic.arn,
                     protocol="email",
-                    endpoint=args.alarm_email,
+                    endpoint=args.alarm_endpoint,
                     region=region,
                     opts=self._child(),
                 )

@@ -10,10 +10,21 @@ modes that may be combined:
 
 Subscription filter limits: a log group takes at most 2 log-group-level subscription filters
 (some quota pages now say 5; this stack uses one), plus at most 1 account-level one, which does
-not count against those 2. The filter here has a fixed physical name and is replaced with
-``delete_before_replace``: a replacement never needs a second filter slot, and never deletes
-the filter it has just overwritten. When both modes are combined, every log group listed in
+not count against those 2. When both modes are combined, every log group listed in
 ``logGroups`` is excluded from the account policy, so each log event reaches the archive once.
+
+Edits never unsubscribe anything by accident (docs/change-safety.md has the whole table):
+
+- A filter is replaced only when its destination ARN changes; its physical name carries a digest
+  of that ARN (``naming.subscription_filter_name``), and it is replaced create-first, so the new
+  filter delivers before the old one is deleted (the replacement needs the log group's second
+  filter slot for that moment). Without ``delete_before_replace=False`` pulumi-aws would delete
+  first.
+- The account policy's selection criteria force a replacement, and AWS allows one subscription
+  policy per account and region: it keeps one name, is replaced create-first (an upsert by that
+  name) and is retained on delete, so the old policy's delete never removes the new one. Turning
+  ``accountPolicy`` off therefore leaves the policy in AWS, which ``offline.diff`` reports.
+- Log groups the stack creates are retained on delete: their stored events outlive the entry.
 
 Regions: every resource sets pulumi-aws 7's per-resource ``region`` argument, so one default
 provider (one set of credentials, the stack's ``aws:*`` config) manages every region. Before
@@ -160,7 +171,7 @@ class LogSource(pulumi.ComponentResource):
         for region_plan in region_plans:
             destination = destinations[region_plan.region]
             for source in args.log_groups:
-                self._filter(region_plan.region, source, destination, role_arn, depends_on)
+                self._filter(region_plan, source, destination, role_arn, depends_on)
             if args.account_policy is not None:
                 account_policy_names[region_plan.region] = self._account_policy(
                     region_plan, args.account_policy, destination, role_arn, depends_on
@@ -178,12 +189,8 @@ class LogSource(pulumi.ComponentResource):
             self.exports[outputs.SUBSCRIPTION_ROLE_ARN] = role_arn
         self.register_outputs(self.exports)
 
-    def _child(
-        self, depends_on: list[pulumi.Resource] | None = None, delete_first: bool = False
-    ) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(
-            parent=self, depends_on=depends_on, delete_before_replace=delete_first or None
-        )
+    def _child(self, **options: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **options)
 
     def _destination(self, region_plan: RegionPlan) -> pulumi.Input[str]:
         if outputs.DESTINATION_ARNS in self._archive.secret_outputs:
@@ -213,12 +220,13 @@ class LogSource(pulumi.ComponentResource):
 
     def _filter(
         self,
-        region: str,
+        region_plan: RegionPlan,
         source: LogGroupSource,
         destination: pulumi.Input[str],
         role_arn: pulumi.Output[str] | None,
         depends_on: list[pulumi.Resource],
     ) -> None:
+        region = region_plan.region
         log_group: pulumi.Input[str] = source.name
         if source.create:
             log_group = aws.cloudwatch.LogGroup(
@@ -226,17 +234,17 @@ class LogSource(pulumi.ComponentResource):
                 name=source.name,
                 retention_in_days=source.retention_days,
                 region=region,
-                opts=self._child(),
+                opts=self._child(retain_on_delete=True),
             ).name
         aws.cloudwatch.LogSubscriptionFilter(
             naming.subscription_filter_resource(self._name, region, source.name),
-            name=naming.SUBSCRIPTION_FILTER_NAME,
+            name=naming.subscription_filter_name(region_plan.destination_arn),
             log_group=log_group,
             destination_arn=destination,
             filter_pattern=source.filter_pattern,
             role_arn=role_arn,
             region=region,
-            opts=self._child(depends_on, delete_first=True),
+            opts=self._child(depends_on=depends_on, delete_before_replace=False),
         )
 
     def _account_policy(
@@ -264,5 +272,5 @@ class LogSource(pulumi.ComponentResource):
             policy_document=pulumi.Output.json_dumps(document),
             selection_criteria=selection_criteria,
             region=region_plan.region,
-            opts=self._child(depends_on, delete_first=True),
+            opts=self._child(depends_on=depends_on, delete_before_replace=False, retain_on_delete=True),
         )

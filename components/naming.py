@@ -12,16 +12,28 @@ prefix ``<component>-<kind>-`` is fixed and a region code (``validation.REGION``
 one digit, its last character: the first digit after the prefix ends the region, so the name
 parses back to one (region, log group) pair.
 
-Physical names are fixed per log group (subscription filter) or per account and region
-(account policy): CloudWatch Logs identifies both by name within their scope.
+Physical names: CloudWatch Logs identifies a subscription filter by name within its log group
+and an account policy by name within its account and region, and both ``Put`` APIs upsert by
+name. A subscription filter's name carries a digest of its destination ARN (the one input
+besides name and log group that forces a replacement), so a new destination gives a new filter
+created before the old one is deleted. The account policy keeps one fixed name: AWS allows one
+subscription policy per account and region, so its replacement must be an upsert by that name.
 """
 
 from __future__ import annotations
 
-SUBSCRIPTION_FILTER_NAME = "log-archive"
-"""Physical name of every subscription filter this stack puts on a log group."""
+import hashlib
+
+SUBSCRIPTION_FILTER_PREFIX = "log-archive"
+"""Start of the physical name of every subscription filter this stack puts on a log group."""
 ACCOUNT_POLICY_NAME = "log-archive"
 """Physical name of the account-level subscription filter policy (one per account and region)."""
+
+
+def subscription_filter_name(destination_arn: str) -> str:
+    """``log-archive-<8 hex digits of sha256(destination ARN)>``: stable per destination."""
+    digest = hashlib.sha256(destination_arn.encode()).hexdigest()[:8]
+    return f"{SUBSCRIPTION_FILTER_PREFIX}-{digest}"
 
 
 def log_group_resource(component: str, region: str, log_group: str) -> str:

@@ -233,6 +233,29 @@ def test_the_stream_decompresses_partitions_and_logs_its_errors(deployed: Progra
     assert policy.urn in deployed.named(f"log-archive-stream-{REGION}").dependencies
 
 
+def test_a_replaced_stream_is_created_first_and_the_old_one_kept_to_flush_its_buffer(
+    deployed: ProgramRun,
+) -> None:
+    stream = deployed.named(f"log-archive-stream-{REGION}")
+    assert (stream.delete_before_replace_defined, stream.delete_before_replace) == (True, False)
+    assert (stream.retain_on_delete, stream.protect) == (True, False)
+
+
+def test_every_layout_names_its_streams_apart_so_a_switch_never_reuses_a_name() -> None:
+    stream = archive(layout="messages").one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")
+    assert stream.inputs["name"] == f"log-archive-{REGION}-messages"
+    assert stream.inputs["extendedS3Configuration"]["cloudwatchLoggingOptions"]["logGroupName"] == (
+        f"/aws/kinesisfirehose/log-archive-{REGION}"
+    )
+
+
+def test_data_holders_are_retained_and_destinations_protected(deployed: ProgramRun) -> None:
+    errors = deployed.named(f"log-archive-firehose-errors-{REGION}")
+    assert (errors.retain_on_delete, errors.protect) == (True, False)
+    destination = deployed.named(f"log-archive-destination-{REGION}")
+    assert (destination.protect, destination.retain_on_delete) == (True, False)
+
+
 def test_the_messages_layout_extracts_log_lines_without_dynamic_partitioning() -> None:
     run = archive(layout="messages", buffering_size_mib=5)
     s3 = run.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs[

@@ -46,6 +46,10 @@ def destination(region: str) -> str:
     return f"arn:aws:logs:{region}:{ARCHIVE_ACCOUNT}:destination:log-archive-{region}"
 
 
+FILTER_NAMES = {TOKYO: "log-archive-541b6069", VIRGINIA: "log-archive-17ee6bca"}
+"""Physical filter names: ``log-archive-`` + 8 hex digits of sha256 of ``destination(region)``."""
+
+
 def pipeline_log_group(region: str) -> str:
     return f"/aws/kinesisfirehose/log-archive-{region}"
 
@@ -107,13 +111,13 @@ def test_the_example_stack_subscribes_its_log_group_to_the_destination_of_its_re
     subscription = program.one(FILTER)
     assert subscription.name == "log-source-filter-ap-northeast-1-delivery-test"
     assert subscription.inputs == {
-        "name": "log-archive",
+        "name": FILTER_NAMES[TOKYO],
         "logGroup": "delivery-test",
         "destinationArn": destination(TOKYO),
         "filterPattern": "",
         "region": TOKYO,
     }
-    assert subscription.delete_before_replace
+    assert (subscription.delete_before_replace_defined, subscription.delete_before_replace) == (True, False)
     assert subscription.parent == program.one(COMPONENT).urn
     assert program.one(STACK_REFERENCE).inputs == {"name": ARCHIVE_STACK}
     assert program.outputs == {
@@ -141,14 +145,14 @@ def test_every_log_group_is_subscribed_in_every_region_to_that_regions_destinati
         subscriptions = filters_by_log_group(program, region)
         assert {name: f.inputs for name, f in subscriptions.items()} == {
             "/app/web": {
-                "name": "log-archive",
+                "name": FILTER_NAMES[region],
                 "logGroup": "/app/web",
                 "destinationArn": destination(region),
                 "filterPattern": "ERROR",
                 "region": region,
             },
             "/app/worker": {
-                "name": "log-archive",
+                "name": FILTER_NAMES[region],
                 "logGroup": "/app/worker",
                 "destinationArn": destination(region),
                 "filterPattern": '{ $.level = "error" }',
@@ -185,6 +189,7 @@ def test_a_log_group_the_stack_creates_gets_its_retention_and_then_its_filter(
         "/app/batch": {"name": "/app/batch", "retentionInDays": 365, "region": TOKYO},
     }
     assert created["/app/web"].name == "log-source-group-ap-northeast-1-/app/web"
+    assert all(group.retain_on_delete and not group.protect for group in created.values())
     subscriptions = filters_by_log_group(program, TOKYO)
     assert sorted(subscriptions) == ["/app/batch", "/app/existing", "/app/web"]
     for name, group in created.items():
@@ -206,7 +211,8 @@ def test_the_account_policy_covers_every_log_group_but_the_excluded_ones(preview
     assert sorted(policies) == [TOKYO, VIRGINIA]
     for region, policy in policies.items():
         assert policy.name == f"log-source-account-policy-{region}"
-        assert policy.delete_before_replace
+        assert (policy.delete_before_replace_defined, policy.delete_before_replace) == (True, False)
+        assert policy.retain_on_delete
         assert policy.inputs == {
             "policyName": "log-archive",
             "policyType": "SUBSCRIPTION_FILTER_POLICY",

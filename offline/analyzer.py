@@ -18,6 +18,7 @@ JSON-schema validation of policy config (an unknown policy name is rejected, tho
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import subprocess
@@ -104,11 +105,34 @@ class PolicyPackError(RuntimeError):
     """The pack failed to start or failed a call; carries what it wrote to stderr."""
 
 
+class PolicyConfigError(ValueError):
+    """A policy pack config the CLI would refuse; the message says why in one line."""
+
+
 def load_policy_config(path: Path) -> dict[str, Any]:
-    """A ``--policy-pack-config`` file: ``{"all": level, "<policy>": level | {...}}``."""
-    loaded = json.loads(path.read_text())
+    """A ``--policy-pack-config`` file: ``{"all": level, "<policy>": level | {...}}``.
+
+    Refuses, naming the file, what the CLI refuses before any policy runs: an unreadable file,
+    text that is not a JSON object, an enforcement level that does not exist. Unknown policy
+    names are refused when the pack is configured, as only the running pack knows its policies.
+    """
+    try:
+        loaded = json.loads(path.read_text())
+    except OSError as error:
+        raise PolicyConfigError(f"{path}: cannot read it ({error.strerror})") from None
+    except ValueError as error:
+        raise PolicyConfigError(f"{path}: not JSON ({error})") from None
     if not isinstance(loaded, dict):
-        raise ValueError(f"{path}: a policy pack config must be a JSON object")
+        raise PolicyConfigError(f"{path}: a policy pack config must be a JSON object")
+    levels = [member.value for member in EnforcementLevel]
+    for name, entry in loaded.items():  # pyright: ignore[reportUnknownVariableType]
+        if isinstance(entry, dict) and "enforcementLevel" not in entry:
+            continue
+        level = entry.get("enforcementLevel") if isinstance(entry, dict) else entry  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+        if level not in levels:
+            raise PolicyConfigError(
+                f"{path}: {name}: {level!r} is not an enforcement level ({', '.join(levels)})"
+            )
     return loaded  # pyright: ignore[reportUnknownVariableType]
 
 
@@ -242,7 +266,9 @@ class PolicyPackProcess:
         known = {policy.name: policy for policy in self._info}
         unknown = sorted(set(policy_config) - set(known) - {"all"})
         if unknown:
-            raise ValueError(f"policy pack config names unknown policies: {unknown}")
+            raise PolicyConfigError(
+                f"policy pack config names unknown policies: {unknown}; {_nearest(unknown, known)}"
+            )
         everything = policy_config.get("all")
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, policy in known.items():
@@ -424,6 +450,15 @@ def analyze_program(
         return pack.analyze(run.registrations)
 
 
+def _nearest(unknown: Sequence[str], known: Iterable[str]) -> str:
+    """The policy each unknown name was most likely meant to be, else every policy's name."""
+    names = sorted(known)
+    close = [match for name in unknown for match in difflib.get_close_matches(name, names, n=1)]
+    if len(close) == len(unknown):
+        return f"did you mean {', '.join(close)}?"
+    return f"the pack's policies are {', '.join(names)}"
+
+
 def engine_view(wire: Any) -> Any:
     """Properties in wire form as the engine forwards them to analyzers."""
     if isinstance(wire, Mapping):
@@ -457,7 +492,7 @@ def _options(registration: Registration) -> analyzer_pb2.AnalyzerResourceOptions
         protect=registration.protect,
         ignoreChanges=list(registration.ignore_changes),
         deleteBeforeReplace=registration.delete_before_replace,
-        deleteBeforeReplaceDefined=registration.delete_before_replace,
+        deleteBeforeReplaceDefined=registration.delete_before_replace_defined,
         parent=registration.parent,
     )
 

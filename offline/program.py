@@ -38,6 +38,8 @@ class ProgramRun:
     registrations: list[Registration]
     outputs: dict[str, Any]
     """Stack outputs; in preview a value not known yet is ``PREVIEW_UNKNOWN``."""
+    secret_outputs: frozenset[str] = frozenset()
+    """Names of the outputs Pulumi would store encrypted (their values above are plain)."""
 
     def of_type(self, type_: str) -> list[Registration]:
         return sorted((r for r in self.registrations if r.type == type_), key=lambda r: r.name)
@@ -55,13 +57,107 @@ class ProgramRun:
         return found[0]
 
 
+SECRET_PLACEHOLDER = "placeholder-for-a-secret@offline.invalid"
+"""What an offline run reads for a ``secure:`` value, as no key decrypts the ciphertext here. Shaped
+as an address of the reserved ``.invalid`` domain: the key this project is likeliest to keep
+secret, ``alarmEmail``, must look like one; any other key may need ``--secret-value``."""
+
+
+class StackFileError(Exception):
+    """A stack file that cannot be used; the message names the file and the problem."""
+
+
+class MissingStackFile(StackFileError):
+    """No such stack file: most often a misspelt stack name."""
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """A ``Pulumi.<stack>.yaml`` as the CLI hands it to the program."""
+
+    path: Path
+    config: dict[str, str]
+    """The flat config map (``PULUMI_CONFIG``): non-string values JSON-encoded."""
+    secret_keys: tuple[str, ...]
+    """Keys holding ``secure:`` values; their ciphertexts read as ``SECRET_PLACEHOLDER``."""
+
+
+def stack_file_path(stack: str) -> Path:
+    return PROJECT_DIR / f"Pulumi.{stack}.yaml"
+
+
 def stack_config(stack: str) -> dict[str, str]:
     """The flat config map the Pulumi CLI passes to the program for ``Pulumi.<stack>.yaml``."""
-    document = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text()) or {}
-    return {
-        key: value if isinstance(value, str) else json.dumps(value)
-        for key, value in (document.get("config") or {}).items()
-    }
+    return read_stack_file(stack_file_path(stack)).config
+
+
+def read_stack_file(path: Path) -> StackFile:
+    """Parse a stack file; every problem is one ``StackFileError`` line, never a traceback."""
+    config = _config_section(path, _parse_yaml(path, _read_text(path)))
+    flat: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in config.items():
+        plain, secret = _without_ciphertexts(value)
+        flat[key] = plain if isinstance(plain, str) else _json(path, key, plain)
+        if secret:
+            secret_keys.append(key)
+    return StackFile(path, flat, tuple(secret_keys))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        stacks = sorted(
+            found.name.removeprefix("Pulumi.").removesuffix(".yaml")
+            for found in path.parent.glob("Pulumi.*.yaml")
+        )
+        raise MissingStackFile(
+            f"{path}: no such stack file; stacks in {path.parent}: {', '.join(stacks) or 'none'}"
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise StackFileError(f"{path}: cannot read it ({error})") from None
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise StackFileError(f"{path}: invalid YAML{where}: {problem}") from None
+
+
+def _config_section(path: Path, document: Any) -> dict[str, Any]:
+    section = document.get("config") if isinstance(document, dict) else document
+    if section is None:
+        return {}
+    if not isinstance(section, dict) or not all(isinstance(key, str) for key in section):  # pyright: ignore[reportUnknownVariableType]
+        raise StackFileError(f"{path}: expected a mapping `config:` of `<namespace>:<key>: value` entries")
+    return section  # pyright: ignore[reportUnknownVariableType]
+
+
+def _without_ciphertexts(value: Any) -> tuple[Any, bool]:
+    """``value`` with each ``{secure: <ciphertext>}`` replaced by the placeholder, and whether one was."""
+    if isinstance(value, dict):
+        if list(value) == ["secure"] and isinstance(value["secure"], str):
+            return SECRET_PLACEHOLDER, True
+        entries = {key: _without_ciphertexts(item) for key, item in value.items()}
+        return {key: item for key, (item, _) in entries.items()}, any(s for _, s in entries.values())
+    if isinstance(value, list):
+        items = [_without_ciphertexts(item) for item in value]
+        return [item for item, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def _json(path: Path, key: str, value: Any) -> str:
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        raise StackFileError(
+            f"{path}: {key}: infinity and NaN are not numbers a stack config can hold"
+        ) from None
 
 
 def with_overrides(config: Mapping[str, str], overrides: Mapping[str, Any]) -> dict[str, str]:
@@ -90,19 +186,22 @@ def run_program(
 
     ``overrides`` change single keys (see ``with_overrides``); ``stack_outputs`` maps a
     referenced stack's full name to its outputs, ``secret_stack_outputs`` to the names of those
-    it marks secret; ``secret_keys`` are the full config keys set with ``--secret``.
+    it marks secret; ``secret_keys`` are the full config keys set with ``--secret`` (those of the
+    stack file's ``secure:`` values are added when ``config`` is not given).
     """
 
     def main() -> None:
         with _project_on_path():
             runpy.run_path(str(PROJECT_DIR / "__main__.py"), run_name="__main__")
 
-    flat = with_overrides(config if config is not None else stack_config(stack), overrides or {})
+    if config is None:
+        stack_file = read_stack_file(stack_file_path(stack))
+        config, secret_keys = stack_file.config, (*secret_keys, *stack_file.secret_keys)
     return run_pulumi(
         main,
         stack=stack,
         preview=preview,
-        config=flat,
+        config=with_overrides(config, overrides or {}),
         stack_outputs=stack_outputs,
         secret_stack_outputs=secret_stack_outputs,
         secret_keys=secret_keys,
@@ -138,6 +237,7 @@ def run_pulumi(
     pulumi.runtime.set_all_config(flat, list(secret_keys))
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     outputs: dict[str, Any] = {}
+    secret_outputs: set[str] = set()
 
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
     def evaluate() -> pulumi.Output[Any]:
@@ -145,22 +245,24 @@ def run_pulumi(
         root = settings.get_root_resource()
         exported: dict[str, Any] = getattr(root, "outputs", {})
         return pulumi.Output.all(
-            *(_collect(outputs, name, value) for name, value in sorted(exported.items()))
+            *(_collect(outputs, secret_outputs, name, value) for name, value in sorted(exported.items()))
         )
 
     try:
         evaluate()
     except Exception as error:
         raise ProgramFailed(error, list(monitor.registrations)) from error
-    return ProgramRun(stack, preview, list(monitor.registrations), outputs)
+    return ProgramRun(stack, preview, list(monitor.registrations), outputs, frozenset(secret_outputs))
 
 
-def _collect(into: dict[str, Any], name: str, value: Any) -> pulumi.Output[None]:
+def _collect(into: dict[str, Any], secret: set[str], name: str, value: Any) -> pulumi.Output[None]:
     output = pulumi.Output.from_input(value)
 
     async def resolve() -> None:
         known = await output.is_known()
         into[name] = await output.future() if known else PREVIEW_UNKNOWN
+        if await output.is_secret():
+            secret.add(name)
 
     return pulumi.Output.from_input(resolve())  # type: ignore[arg-type]
 

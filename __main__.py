@@ -3,18 +3,24 @@
 import pulumi
 import pulumi_aws as aws
 
+from components import stack_config
 from components.log_archive import LogArchive, LogArchiveArgs
 from components.log_source import LogSource, LogSourceArgs
 
-config = pulumi.Config()
+ARCHIVE_COMPONENT = "log-archive"
+SOURCE_COMPONENT = "log-source"
+
+config = stack_config.read()
 account_id = aws.get_caller_identity().account_id
-region = pulumi.Config("aws").get("region") or aws.get_region().region
+region = config.get(stack_config.REGION_KEY) or aws.get_region().region
 
 component: LogArchive | LogSource
-if config.get("archiveStack"):
-    component = LogSource("log-source", LogSourceArgs.from_config(config, account_id, region))
+if config.kind == "source":
+    component = LogSource(SOURCE_COMPONENT, LogSourceArgs.from_config(config, account_id, region))
 else:
-    component = LogArchive("log-archive", LogArchiveArgs.from_config(config, account_id, region))
+    component = LogArchive(
+        ARCHIVE_COMPONENT, LogArchiveArgs.from_config(config, account_id, region, ARCHIVE_COMPONENT)
+    )
 
 for output_name, value in component.exports.items():
     pulumi.export(output_name, value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -11,19 +12,42 @@ import pulumi
 
 from components import validation
 from components.archive_policies import (
-    destination_policy,
     destination_policy_capacity,
     logs_trust_policy,
 )
-from components.validation import ORGANIZATION_ID, ConfigError
+from components.stack_config import StackConfig
+from components.validation import ConfigError
 
 Layout = Literal["partitioned", "messages"]
 ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]
+LAYOUTS: tuple[Layout, ...] = ("partitioned", "messages")
+OBJECT_LOCK_MODES: tuple[ObjectLockMode, ...] = ("GOVERNANCE", "COMPLIANCE")
 
-PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|role/[\w+=,.@/-]+|user/[\w+=,.@/-]+)$")
-KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]+$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+PRINCIPAL_ARN = re.compile(
+    r"\Aarn:aws:iam::[0-9]{12}:(role|user)/(?=[!-~]{1,512}\Z)([!-.0-~]+/)*[A-Za-z0-9+=,.@_-]{1,64}\Z"
+)
+"""An IAM role or user of the ``aws`` partition: an optional path of printable ASCII, a name of
+1-64 characters from IAM's set."""
+READERS_ACCEPTED = (
+    'a list of IAM role or user ARNs of the aws partition, e.g. ["arn:aws:iam::222222222222:role/audit"]'
+)
+KMS_KEY_ARN = re.compile(
+    r"\Aarn:(?P<partition>[a-z-]+):kms:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):key/"
+    r"(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\Z"
+)
+KMS_KEY_ACCEPTED = (
+    "arn:aws:kms:<the stack's region>:<the archive account>:key/<key id>, e.g. "
+    "arn:aws:kms:ap-northeast-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+)
+EMAIL = re.compile(
+    r"\A(?=.{3,254}\Z)[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z"
+)
+EMAIL_ACCEPTED = "an e-mail address of ASCII characters, e.g. oncall@example.com"
+ORGANIZATION_ACCEPTED = "an AWS Organizations id, o- and 10-32 lowercase letters or digits, e.g. o-abcd123456"
+ACCESS_LOGS_ACCEPTED = (
+    "the name (not the ARN) of an existing S3 bucket other than the archive's own buckets, "
+    "e.g. org-s3-access-logs-222222222222"
+)
 
 DESTINATION_POLICY_MAX_BYTES = 5120
 """PutDestinationPolicy's limit on the access policy document."""
@@ -31,6 +55,18 @@ TRUST_POLICY_MAX_CHARS = 2048
 """IAM's default quota for a role trust policy (characters, whitespace not counted)."""
 PARTITIONED_MIN_BUFFER_MIB = 64
 """Dynamic partitioning needs a buffer of at least 64 MiB."""
+ACCOUNT_ID_CHARS = len('"000000000000",')
+"""What each listed account adds to a compact JSON policy document."""
+
+
+def archive_bucket_name(component: str, account_id: str, region: str) -> str:
+    """The archive bucket's name, unique per account and region."""
+    return f"{component}-{account_id}-{region}"
+
+
+def results_bucket_name(component: str, account_id: str, region: str) -> str:
+    """The Athena query-results bucket's name."""
+    return f"{component}-query-results-{account_id}-{region}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +108,9 @@ class LogArchiveArgs:
     """``readerPrincipalArns``: IAM principals given read-only access to the logs. Default: none."""
     alarm_email: str | None = None
     """``alarmEmail``: subscribe this address to the alarm topic. Default: no subscription."""
+    alarm_email_secret: bool = False
+    """Whether ``alarmEmail`` was set with ``--secret``: the subscription then gets it as a
+    Pulumi secret. Default: not secret."""
     access_logs_bucket: str | None = None
     """``accessLogsBucket``: an existing bucket (same account and region) that receives the archive
     bucket's S3 server access logs. Default: no access logging."""
@@ -88,64 +127,86 @@ class LogArchiveArgs:
     def lock_days(self) -> int:
         return self.object_lock_days if self.object_lock_days is not None else self.retention_days
 
+    @property
+    def alarm_endpoint(self) -> pulumi.Input[str] | None:
+        """The alarm subscription's endpoint: ``alarm_email``, as a secret when it was set as one."""
+        if self.alarm_email is not None and self.alarm_email_secret:
+            return pulumi.Output.secret(self.alarm_email)
+        return self.alarm_email
+
     @classmethod
-    def from_config(cls, config: pulumi.Config, account_id: str, region: str) -> LogArchiveArgs:
-        """Read every ``log-archive:*`` key; raise ``ConfigError`` naming the first bad key."""
-        accounts_form = 'a list of 12-digit account ids as strings, e.g. ["111111111111"]'
-        accounts = validation.get_object(config, "sourceAccountIds", accounts_form)
-        regions_form = 'a list of region codes, e.g. ["ap-northeast-1"]'
-        readers_form = 'a list of IAM role or user ARNs, e.g. ["arn:aws:iam::222222222222:role/audit"]'
-        readers = validation.get_object(config, "readerPrincipalArns", readers_form)
-        layouts: tuple[Layout, ...] = ("partitioned", "messages")
-        layout = validation.choice(config.get("layout"), "layout", layouts)
+    def from_config(cls, config: StackConfig, account_id: str, region: str, component: str) -> LogArchiveArgs:
+        """Read every ``log-archive:*`` key; raise ``ConfigError`` naming the first bad key.
+
+        ``component`` is the name the ``LogArchive`` will get: its bucket names derive from it.
+        """
+        config.check_keys("archive")
+        home = validation.region(region, "aws:region", "aws:region set to " + validation.REGION_ACCEPTED)
+        layout = validation.choice(config.get("layout"), "layout", LAYOUTS)
 
         def number(key: str, low: int, high: int, default: int) -> int:
-            value = validation.get_object(config, key, f"an integer from {low} to {high}")
-            return validation.integer(value, key, low, high, default)
+            value = validation.integer(config.get(key), key, low, high)
+            return default if value is None else value
 
-        lock_modes: tuple[ObjectLockMode, ...] = ("GOVERNANCE", "COMPLIANCE")
-        lock_days = validation.get_object(config, "objectLockDays", "an integer from 1 to 36500")
-        return cls(
+        def optional_text(key: str, accepted: str, pattern: re.Pattern[str], what: str) -> str | None:
+            raw = config.get(key)
+            shown = "the secret value" if config.is_secret(key) else None
+            return (
+                None if raw is None else validation.text(raw, key, accepted, pattern, what=what, shown=shown)
+            )
+
+        def json_list(key: str, accepted: str, parse: Callable[[object, str], list[str]]) -> tuple[str, ...]:
+            value = config.get_json(key, accepted)
+            return () if value is None else tuple(parse(value, key))
+
+        def readers(value: object, key: str) -> list[str]:
+            return validation.string_list(
+                value,
+                key,
+                READERS_ACCEPTED,
+                lambda item, k, form: validation.text(
+                    item, k, form, PRINCIPAL_ARN, what="an IAM role or user ARN of the aws partition"
+                ),
+            )
+
+        access_logs = config.get("accessLogsBucket")
+        lowest_buffer = PARTITIONED_MIN_BUFFER_MIB if layout == "partitioned" else 1
+        args = cls(
             account_id=account_id,
-            region=region,
-            source_account_ids=tuple(validation.account_ids(accounts or [], "sourceAccountIds")),
-            organization_id=config.get("organizationId"),
-            source_regions=tuple(
-                validation.regions(
-                    validation.get_object(config, "sourceRegions", regions_form),
-                    "sourceRegions",
-                    region,
-                )
+            region=home,
+            source_account_ids=json_list(
+                "sourceAccountIds", validation.ACCOUNT_IDS_ACCEPTED, validation.account_ids
+            ),
+            organization_id=optional_text(
+                "organizationId", ORGANIZATION_ACCEPTED, validation.ORGANIZATION_ID, "an organization id"
+            ),
+            source_regions=json_list(
+                "sourceRegions",
+                validation.REGIONS_ACCEPTED,
+                lambda value, key: validation.regions(value, key, home),
             ),
             layout=layout,
-            buffering_size_mib=number(
-                "bufferingSizeMiB",
-                PARTITIONED_MIN_BUFFER_MIB if layout == "partitioned" else 1,
-                128,
-                64,
-            ),
+            buffering_size_mib=number("bufferingSizeMiB", lowest_buffer, 128, 64),
             buffering_interval_seconds=number(
                 "bufferingIntervalSeconds", 1 if layout == "partitioned" else 0, 900, 300
             ),
             retention_days=number("retentionDays", 1, 36500, 2557),
             glacier_transition_days=number("glacierTransitionDays", 1, 36500, 90),
             deep_archive_transition_days=number("deepArchiveTransitionDays", 1, 36500, 365),
-            object_lock_mode=validation.choice(config.get("objectLockMode"), "objectLockMode", lock_modes),
-            object_lock_days=None
-            if lock_days is None
-            else validation.integer(lock_days, "objectLockDays", 1, 36500, 0),
-            kms_key_arn=config.get("kmsKeyArn"),
-            reader_principal_arns=tuple(
-                validation.string_list(
-                    readers or [],
-                    "readerPrincipalArns",
-                    readers_form,
-                    lambda arn: bool(PRINCIPAL_ARN.match(arn)),
-                )
+            object_lock_mode=validation.choice(
+                config.get("objectLockMode"), "objectLockMode", OBJECT_LOCK_MODES
             ),
-            alarm_email=config.get("alarmEmail"),
-            access_logs_bucket=config.get("accessLogsBucket"),
+            object_lock_days=validation.integer(config.get("objectLockDays"), "objectLockDays", 1, 36500),
+            kms_key_arn=optional_text("kmsKeyArn", KMS_KEY_ACCEPTED, KMS_KEY_ARN, "a KMS key ARN"),
+            reader_principal_arns=json_list("readerPrincipalArns", READERS_ACCEPTED, readers),
+            alarm_email=optional_text("alarmEmail", EMAIL_ACCEPTED, EMAIL, "an e-mail address"),
+            alarm_email_secret=config.is_secret("alarmEmail"),
+            access_logs_bucket=None
+            if access_logs is None
+            else validation.bucket_name(access_logs, "accessLogsBucket", ACCESS_LOGS_ACCEPTED),
         )
+        args._validate_access_logs_bucket(component)
+        return args
 
     def _validate(self) -> None:
         if not self.source_account_ids and self.organization_id is None:
@@ -155,28 +216,7 @@ class LogArchiveArgs:
                 'a list of 12-digit account ids, e.g. ["111111111111"], and/or '
                 "log-archive:organizationId (o-...)",
             )
-        if self.organization_id is not None and not ORGANIZATION_ID.match(self.organization_id):
-            raise ConfigError(
-                "organizationId",
-                f"{self.organization_id!r} is not an organization id",
-                "the form o-abc123defg",
-            )
-        if self.kms_key_arn is not None and not KMS_KEY_ARN.match(self.kms_key_arn):
-            raise ConfigError(
-                "kmsKeyArn",
-                f"{self.kms_key_arn!r} is not a KMS key ARN",
-                "arn:aws:kms:<region>:<account>:key/<key-id> (a key in the bucket's region)",
-            )
-        if self.alarm_email is not None and not EMAIL.match(self.alarm_email):
-            raise ConfigError(
-                "alarmEmail", f"{self.alarm_email!r} is not an e-mail address", "name@example.com"
-            )
-        if self.access_logs_bucket is not None and not BUCKET_NAME.match(self.access_logs_bucket):
-            raise ConfigError(
-                "accessLogsBucket",
-                f"{self.access_logs_bucket!r} is not a bucket name",
-                "the name (not the ARN) of an existing S3 bucket, e.g. org-s3-access-logs-222222222222",
-            )
+        self._validate_kms_key()
         if not self.glacier_transition_days < self.deep_archive_transition_days < self.retention_days:
             raise ConfigError(
                 "deepArchiveTransitionDays",
@@ -190,43 +230,79 @@ class LogArchiveArgs:
                 f"{self.lock_days} days of lock outlast the {self.retention_days}-day retention",
                 "at most log-archive:retentionDays",
             )
-        self._validate_destination_policy_size()
-        self._validate_trust_policy_size()
+        self._validate_policy_sizes()
 
-    def _validate_destination_policy_size(self) -> None:
-        for region in self.regions:
-            document = destination_policy(
-                self.destination_arn(region), self.source_account_ids, self.organization_id
-            )
-            if len(document) > DESTINATION_POLICY_MAX_BYTES:
-                fits = destination_policy_capacity(
-                    self.destination_arn(region), self.organization_id, DESTINATION_POLICY_MAX_BYTES
-                )
+    def _validate_kms_key(self) -> None:
+        """A supplied key must be in the bucket's partition, region and account: S3 and Firehose
+        use no key of another region, and a key another account controls could be disabled
+        under the archive, after which Firehose drops what it cannot deliver within 24 hours."""
+        if self.kms_key_arn is None:
+            return
+        match = KMS_KEY_ARN.match(self.kms_key_arn)
+        if match is None:
+            raise ConfigError("kmsKeyArn", f"{self.kms_key_arn!r} is not a KMS key ARN", KMS_KEY_ACCEPTED)
+        expected = {"partition": validation.PARTITION, "region": self.region, "account": self.account_id}
+        for part, value in expected.items():
+            if match[part] != value:
                 raise ConfigError(
-                    "sourceAccountIds",
-                    f"{len(self.source_account_ids)} accounts make a destination policy of {len(document)} "
-                    f"bytes, over AWS's {DESTINATION_POLICY_MAX_BYTES}-byte limit ({fits} accounts fit)",
-                    f"at most {fits} account ids, or log-archive:organizationId (o-...), which allows "
-                    "a whole organization in one statement and lifts the limit",
+                    "kmsKeyArn",
+                    f"the key's {part} is {match[part]}, the archive bucket's is {value}",
+                    KMS_KEY_ACCEPTED,
                 )
 
-    def _validate_trust_policy_size(self) -> None:
-        policy = logs_trust_policy(
-            self.account_id, self.source_account_ids, self.regions, self.organization_id
-        )
-        size = len(json.dumps(policy, separators=(",", ":")))
-        if size > TRUST_POLICY_MAX_CHARS:
-            fits = len(self.source_account_ids) - -(
-                -(size - TRUST_POLICY_MAX_CHARS) // len('"000000000000",')
+    def _validate_access_logs_bucket(self, component: str) -> None:
+        own = {
+            archive_bucket_name(component, self.account_id, self.region): "the archive bucket itself",
+            results_bucket_name(component, self.account_id, self.region): "the query-results bucket",
+        }
+        if self.access_logs_bucket in own:
+            raise ConfigError(
+                "accessLogsBucket",
+                f"{self.access_logs_bucket!r} is {own[self.access_logs_bucket]}, which cannot log "
+                "into itself (an Object Lock bucket cannot even be a log target)",
+                ACCESS_LOGS_ACCEPTED,
             )
+
+    def _validate_policy_sizes(self) -> None:
+        """Both policies list every source account; the smaller capacity binds and is reported
+        first, so the number the message names is one that really fits."""
+        destination_fits = min(
+            destination_policy_capacity(
+                self.destination_arn(region), self.organization_id, DESTINATION_POLICY_MAX_BYTES
+            )
+            for region in self.regions
+        )
+        trust_fits = self._trust_policy_capacity()
+        count = len(self.source_account_ids)
+        if count <= min(destination_fits, trust_fits):
+            return
+        way_out = (
+            "or log-archive:organizationId (o-...) with the accounts left out of sourceAccountIds: "
+            "an organization is one condition in each policy, whatever its number of accounts"
+        )
+        if trust_fits <= destination_fits:
             raise ConfigError(
                 "sourceAccountIds",
-                f"{len(self.source_account_ids)} accounts in {len(self.regions)} regions make the CloudWatch "
-                f"Logs role's trust policy {size} characters, over IAM's {TRUST_POLICY_MAX_CHARS}",
-                f"at most {fits} account ids with these regions, or log-archive:organizationId (o-...) "
-                "with the accounts left out of sourceAccountIds: an organization is one aws:SourceOrgID "
-                "condition, whatever its number of accounts",
+                f"{count} accounts in {len(self.regions)} regions make the CloudWatch Logs role's trust "
+                f"policy {self._trust_policy_size()} characters, over IAM's {TRUST_POLICY_MAX_CHARS} "
+                f"(the binding limit: the destination policy would take {destination_fits})",
+                f"at most {trust_fits} account ids with these regions, {way_out}",
             )
+        raise ConfigError(
+            "sourceAccountIds",
+            f"{count} accounts make a destination policy over AWS's {DESTINATION_POLICY_MAX_BYTES}-byte "
+            f"limit (the binding limit: the trust policy would take {trust_fits})",
+            f"at most {destination_fits} account ids, {way_out}",
+        )
+
+    def _trust_policy_size(self, source_account_ids: tuple[str, ...] | None = None) -> int:
+        accounts = self.source_account_ids if source_account_ids is None else source_account_ids
+        policy = logs_trust_policy(self.account_id, accounts, self.regions, self.organization_id)
+        return len(json.dumps(policy, separators=(",", ":")))
+
+    def _trust_policy_capacity(self) -> int:
+        """How many source accounts fit in the logs role's trust policy with these regions."""
+        return max(0, (TRUST_POLICY_MAX_CHARS - self._trust_policy_size(())) // ACCOUNT_ID_CHARS)
 
     def destination_arn(self, region: str) -> str:
         return f"arn:aws:logs:{region}:{self.account_id}:destination:{self.destination_name}"

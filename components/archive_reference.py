@@ -13,10 +13,14 @@ from pulumi.runtime.sync_await import _sync_await  # pyright: ignore[reportPriva
 from pulumi.stack_reference import StackReferenceOutputDetails
 
 from components import outputs
-from components.validation import ACCOUNT_ID, ORGANIZATION_ID, ConfigError
+from components.stack_config import ARCHIVE_STACK_KEY
+from components.validation import ACCOUNT_ID, LOG_GROUP_NAME, ORGANIZATION_ID, ConfigError, aws_regions
 
-ARCHIVE_STACK_KEY = "archiveStack"
-DESTINATION_ARN = re.compile(r"^arn:[a-z-]+:logs:(?P<region>[a-z0-9-]+):\d{12}:destination:.+$")
+__all__ = ["ARCHIVE_STACK_KEY", "ArchiveOutputs", "parse_outputs", "read_archive", "read_outputs"]
+
+DESTINATION_ARN = re.compile(
+    r"\Aarn:(?P<partition>[a-z-]+):logs:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):destination:[^:*]{1,512}\Z"
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,18 @@ def read_archive(resource_name: str, stack: str) -> ArchiveOutputs:
     read = read_outputs(reference, (*outputs.ARCHIVE_REQUIRED, outputs.ORGANIZATION_ID))
     values = {name: value for name, (value, _) in read.items()}
     secret = {name for name, (_, is_secret) in read.items() if is_secret}
-    missing = [name for name in outputs.ARCHIVE_REQUIRED if values[name] is None]
+    return parse_outputs(stack, values, frozenset(secret))
+
+
+def parse_outputs(stack: str, values: Mapping[str, Any], secret_outputs: frozenset[str]) -> ArchiveOutputs:
+    """Check the archive's output ``values`` one by one and against each other.
+
+    Each output is checked for its form, then for consistency with the others: destinations in
+    the ``aws`` partition, the archive account and the region they are listed under; the
+    organization form (``organizationId``) exactly when subscriptions need a role; pipeline log
+    groups for the destinations' regions. An absent output is ``None`` or missing from ``values``.
+    """
+    missing = [name for name in outputs.ARCHIVE_REQUIRED if values.get(name) is None]
     if missing:
         raise ConfigError(
             ARCHIVE_STACK_KEY,
@@ -76,15 +91,54 @@ def read_archive(resource_name: str, stack: str) -> ArchiveOutputs:
             "the name of a deployed archive stack: run `pulumi up` on the archive stack first "
             "(with this project's current version), then on this source stack",
         )
-    return ArchiveOutputs(
+    archive = ArchiveOutputs(
         stack=stack,
         destination_arns=_destination_arns(stack, values[outputs.DESTINATION_ARNS]),
         archive_account_id=_account_id(stack, values[outputs.ARCHIVE_ACCOUNT_ID]),
         source_account_ids=_account_ids(stack, values[outputs.SOURCE_ACCOUNT_IDS]),
-        organization_id=_organization_id(stack, values[outputs.ORGANIZATION_ID]),
+        organization_id=_organization_id(stack, values.get(outputs.ORGANIZATION_ID)),
         subscription_role_required=_flag(stack, values[outputs.SUBSCRIPTION_ROLE_REQUIRED]),
         pipeline_log_groups=_pipeline_log_groups(stack, values[outputs.PIPELINE_LOG_GROUPS]),
-        secret_outputs=frozenset(secret),
+        secret_outputs=secret_outputs,
+    )
+    _check_consistency(archive)
+    return archive
+
+
+def _check_consistency(archive: ArchiveOutputs) -> None:
+    for region, arn in sorted(archive.destination_arns.items()):
+        partition, _, _, account = arn.split(":")[1:5]
+        if partition != "aws" or account != archive.archive_account_id:
+            raise _inconsistent(
+                archive.stack,
+                f"{outputs.DESTINATION_ARNS}[{region}] is {arn}, not a destination of the aws "
+                f"partition in account {archive.archive_account_id} ({outputs.ARCHIVE_ACCOUNT_ID})",
+            )
+    if (archive.organization_id is not None) != archive.subscription_role_required:
+        raise _inconsistent(
+            archive.stack,
+            f"{outputs.ORGANIZATION_ID} is {archive.organization_id!r} but "
+            f"{outputs.SUBSCRIPTION_ROLE_REQUIRED} is {str(archive.subscription_role_required).lower()}; "
+            "the organization form and only it requires a role",
+        )
+    if set(archive.pipeline_log_groups) != set(archive.destination_arns):
+        raise _inconsistent(
+            archive.stack,
+            f"{outputs.PIPELINE_LOG_GROUPS} covers {_regions(archive.pipeline_log_groups)}, "
+            f"{outputs.DESTINATION_ARNS} {_regions(archive.destination_arns)}",
+        )
+
+
+def _regions(by_region: Mapping[str, Any]) -> str:
+    return ", ".join(sorted(by_region)) or "no region"
+
+
+def _inconsistent(stack: str, problem: str) -> ConfigError:
+    return ConfigError(
+        ARCHIVE_STACK_KEY,
+        f"the outputs of the archive stack {stack} are inconsistent: {problem}",
+        "an archive stack deployed with this project's current version, its outputs unedited "
+        "(run `pulumi up` on the archive stack first)",
     )
 
 
@@ -104,7 +158,7 @@ def _destination_arns(stack: str, value: Any) -> dict[str, str]:
     arns: dict[str, str] = {}
     for region, arn in value.items():
         match = DESTINATION_ARN.match(arn) if isinstance(arn, str) else None
-        if match is None or match["region"] != region:
+        if match is None or match["region"] != region or region not in aws_regions():
             raise _malformed(stack, outputs.DESTINATION_ARNS, value, expected)
         arns[str(region)] = arn
     return arns
@@ -139,12 +193,14 @@ def _flag(stack: str, value: Any) -> bool:
 
 
 def _pipeline_log_groups(stack: str, value: Any) -> dict[str, tuple[str, ...]]:
-    expected = "a map of region -> list of log group names"
+    expected = "a map of region -> list of valid log group names"
     if not isinstance(value, Mapping):
         raise _malformed(stack, outputs.PIPELINE_LOG_GROUPS, value, expected)
     groups: dict[str, tuple[str, ...]] = {}
     for region, names in value.items():
-        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        if not isinstance(names, list) or not all(
+            isinstance(name, str) and LOG_GROUP_NAME.match(name) for name in names
+        ):
             raise _malformed(stack, outputs.PIPELINE_LOG_GROUPS, value, expected)
         groups[str(region)] = tuple(names)
     return groups

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pulumi
-
-from components.archive_reference import ARCHIVE_STACK_KEY
-from components.validation import ConfigError, get_object, regions, string_list
+from components import validation
+from components.stack_config import ARCHIVE_STACK_KEY, StackConfig
+from components.validation import LOG_GROUP_ACCEPTED, ConfigError, log_group_name, string_list
 
 LOG_GROUPS_KEY = "logGroups"
 ACCOUNT_POLICY_KEY = "accountPolicy"
 REGIONS_KEY = "regions"
 
-LOG_GROUP_NAME = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
-ARCHIVE_STACK_NAME = re.compile(r"^[^/\s]+/[^/\s]+/[^/\s]+$")
+ARCHIVE_STACK_NAME = re.compile(r"\A[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\Z")
+"""``<organization>/<project>/<stack>``, each of the characters Pulumi allows in those names."""
+RESERVED_LOG_GROUP_PREFIX = "aws/"
+"""CloudWatch Logs refuses to create a log group whose name starts with it."""
 MAX_FILTER_PATTERN = 1024
 """CloudWatch Logs' limit on a filter pattern, in characters."""
 MAX_SELECTION_CRITERIA = 25_000
@@ -30,7 +30,6 @@ RETENTION_DAYS = (
 DEFAULT_RETENTION_DAYS = 365
 """Retention of a log group the stack creates: one year (Security Hub CloudWatch.16)."""
 
-LOG_GROUP_ACCEPTED = "a log group name of 1-512 characters from [.-_/#A-Za-z0-9]"
 LOG_GROUPS_ACCEPTED = (
     "a list of {name, filterPattern?, create?, retentionDays?} objects, e.g. "
     '[{"name": "/app/web", "filterPattern": "", "create": true, "retentionDays": 30}]'
@@ -39,10 +38,12 @@ ACCOUNT_POLICY_ACCEPTED = (
     'an object {filterPattern?, excludeLogGroups?}, e.g. {"filterPattern": "", '
     '"excludeLogGroups": ["/aws/lambda/noisy"]}'
 )
-REGIONS_ACCEPTED = 'a list of AWS region codes, e.g. ["ap-northeast-1", "us-east-1"]'
 FILTER_PATTERN_ACCEPTED = (
-    f'a CloudWatch Logs filter pattern of at most {MAX_FILTER_PATTERN} characters ("" matches every event)'
+    f"a CloudWatch Logs filter pattern of at most {MAX_FILTER_PATTERN} characters, its double quotes, "
+    'braces, brackets and parentheses balanced ("" matches every event)'
 )
+ARCHIVE_STACK_ACCEPTED = "<organization>/<project>/<stack>, e.g. organization/log-archive/account-b"
+CLOSING = {"{": "}", "[": "]", "(": ")"}
 
 
 @dataclass(frozen=True)
@@ -86,23 +87,20 @@ class LogSourceArgs:
     """``log-archive:accountPolicy``; default ``None``, no account-wide subscription."""
 
     @classmethod
-    def from_config(cls, config: pulumi.Config, account_id: str, region: str) -> LogSourceArgs:
+    def from_config(cls, config: StackConfig, account_id: str, region: str) -> LogSourceArgs:
         """Parse and check ``log-archive:*``; raises ``ConfigError`` naming the bad key."""
-        if config.get("excludeLogGroups") is not None:
-            raise ConfigError(
-                "excludeLogGroups",
-                "exclusions apply only to the account policy",
-                'accountPolicy: {"excludeLogGroups": [...]}',
-            )
-        archive_stack = config.get(ARCHIVE_STACK_KEY) or ""
-        if not ARCHIVE_STACK_NAME.match(archive_stack):
-            raise ConfigError(
-                ARCHIVE_STACK_KEY,
-                f"{archive_stack!r} is not a full stack name",
-                "<organization>/<project>/<stack>, e.g. organization/log-archive/account-b",
-            )
-        log_groups = _log_groups(get_object(config, LOG_GROUPS_KEY, LOG_GROUPS_ACCEPTED))
-        account_policy = _account_policy(get_object(config, ACCOUNT_POLICY_KEY, ACCOUNT_POLICY_ACCEPTED))
+        config.check_keys("source")
+        home = validation.region(region, "aws:region", "aws:region set to " + validation.REGION_ACCEPTED)
+        archive_stack = validation.text(
+            config.get(ARCHIVE_STACK_KEY),
+            ARCHIVE_STACK_KEY,
+            ARCHIVE_STACK_ACCEPTED,
+            ARCHIVE_STACK_NAME,
+            what="a full stack name",
+        )
+
+        log_groups = _log_groups(config.get_json(LOG_GROUPS_KEY, LOG_GROUPS_ACCEPTED))
+        account_policy = _account_policy(config.get_json(ACCOUNT_POLICY_KEY, ACCOUNT_POLICY_ACCEPTED))
         if not log_groups and account_policy is None:
             raise ConfigError(
                 LOG_GROUPS_KEY,
@@ -112,35 +110,65 @@ class LogSourceArgs:
         return cls(
             archive_stack=archive_stack,
             account_id=account_id,
-            regions=tuple(regions(get_object(config, REGIONS_KEY, REGIONS_ACCEPTED), REGIONS_KEY, region)),
+            regions=tuple(
+                validation.regions(
+                    config.get_json(REGIONS_KEY, validation.REGIONS_ACCEPTED), REGIONS_KEY, home
+                )
+            ),
             log_groups=log_groups,
             account_policy=account_policy,
         )
 
 
-def _fields(value: Any, key: str, allowed: tuple[str, ...], accepted: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(key, f"got {value!r}", accepted)
-    unknown = sorted(set(value) - set(allowed))
-    if unknown:
-        raise ConfigError(key, f"unknown key {', '.join(map(repr, unknown))}", accepted)
-    return value
-
-
-def _log_group_name(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not LOG_GROUP_NAME.match(value):
-        raise ConfigError(key, f"{value!r} is not a valid log group name", LOG_GROUP_ACCEPTED)
-    return value
-
-
 def _filter_pattern(value: Any, key: str) -> str:
+    """A pattern CloudWatch Logs can parse at all: within the length limit, and with its quotes
+    and brackets balanced. Text between double quotes (backslash escapes a character) and
+    between ``%`` regex delimiters is not bracket-checked."""
     if value is None:
         return ""
     if not isinstance(value, str):
         raise ConfigError(key, f"{value!r} is not a string", FILTER_PATTERN_ACCEPTED)
     if len(value) > MAX_FILTER_PATTERN:
         raise ConfigError(key, f"the pattern has {len(value)} characters", FILTER_PATTERN_ACCEPTED)
+    problem = _unbalanced(value)
+    if problem is not None:
+        raise ConfigError(key, f"{value!r} {problem}", FILTER_PATTERN_ACCEPTED)
     return value
+
+
+def _unbalanced(pattern: str) -> str | None:
+    """What is unbalanced in ``pattern``, or ``None``."""
+    expected: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == '"':
+            index = _string_end(pattern, index)
+            if index < 0:
+                return "has an unclosed double quote"
+        elif char == "%" and "%" in pattern[index + 1 :]:
+            index = pattern.index("%", index + 1)
+        elif char in CLOSING:
+            expected.append(CLOSING[char])
+        elif char in CLOSING.values() and expected[-1:] != [char]:
+            return f"has an unmatched {char!r} at character {index + 1}"
+        elif char in CLOSING.values():
+            expected.pop()
+        index += 1
+    return f"has an unclosed {expected[-1]!r}" if expected else None
+
+
+def _string_end(pattern: str, start: int) -> int:
+    """Index of the double quote that closes the string opened at ``start``, or -1."""
+    index = start + 1
+    while index < len(pattern):
+        if pattern[index] == "\\":
+            index += 2
+            continue
+        if pattern[index] == '"':
+            return index
+        index += 1
+    return -1
 
 
 def _log_groups(value: Any) -> tuple[LogGroupSource, ...]:
@@ -152,14 +180,22 @@ def _log_groups(value: Any) -> tuple[LogGroupSource, ...]:
     sources: list[LogGroupSource] = []
     for index, item in enumerate(value):
         key = f"{LOG_GROUPS_KEY}[{index}]"
-        fields = _fields(item, key, ("name", "filterPattern", "create", "retentionDays"), LOG_GROUPS_ACCEPTED)
-        name = _log_group_name(fields.get("name"), f"{key}.name")
+        fields = validation.mapping(
+            item, key, ("name", "filterPattern", "create", "retentionDays"), LOG_GROUPS_ACCEPTED
+        )
+        name = log_group_name(fields.get("name"), f"{key}.name")
         if name in seen:
             raise ConfigError(f"{key}.name", f"{name!r} is listed twice", "each log group once")
         seen.add(name)
-        create = fields.get("create", False)
-        if not isinstance(create, bool):
-            raise ConfigError(f"{key}.create", f"{create!r} is not a boolean", "true or false")
+        create = validation.flag(fields.get("create", False), f"{key}.create")
+        if create and name.startswith(RESERVED_LOG_GROUP_PREFIX):
+            raise ConfigError(
+                f"{key}.name",
+                f"{name!r} starts with {RESERVED_LOG_GROUP_PREFIX!r}, which CloudWatch Logs reserves "
+                "for log groups it creates itself",
+                f"with create: true, {LOG_GROUP_ACCEPTED} that does not start with "
+                f"{RESERVED_LOG_GROUP_PREFIX!r} (or create: false for an existing log group)",
+            )
         sources.append(
             LogGroupSource(
                 name=name,
@@ -181,23 +217,23 @@ def _retention_days(value: Any, key: str, create: bool) -> int | None:
             "retention applies only to a log group the stack creates",
             '"create": true with it, or no retentionDays for an existing log group',
         )
-    if isinstance(value, bool) or value not in RETENTION_DAYS:
-        raise ConfigError(f"{key}.retentionDays", f"{value!r} is not accepted", accepted)
-    return int(value)
+    days = validation.integer(value, f"{key}.retentionDays", RETENTION_DAYS[0], RETENTION_DAYS[-1])
+    if days not in RETENTION_DAYS:
+        raise ConfigError(f"{key}.retentionDays", f"{days} is not accepted", accepted)
+    return days
 
 
 def _account_policy(value: Any) -> AccountPolicySource | None:
     if value is None:
         return None
-    fields = _fields(
+    fields = validation.mapping(
         value, ACCOUNT_POLICY_KEY, ("filterPattern", "excludeLogGroups"), ACCOUNT_POLICY_ACCEPTED
     )
-    exclusions_key = f"{ACCOUNT_POLICY_KEY}.excludeLogGroups"
     exclusions = string_list(
         fields.get("excludeLogGroups", []),
-        exclusions_key,
+        f"{ACCOUNT_POLICY_KEY}.excludeLogGroups",
         f"a list of log group names, each {LOG_GROUP_ACCEPTED}",
-        lambda name: bool(LOG_GROUP_NAME.match(name)),
+        log_group_name,
     )
     return AccountPolicySource(
         filter_pattern=_filter_pattern(fields.get("filterPattern"), f"{ACCOUNT_POLICY_KEY}.filterPattern"),

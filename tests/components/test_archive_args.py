@@ -15,17 +15,21 @@ from components.archive_args import (
     LogArchiveArgs,
 )
 from components.archive_policies import destination_policy, destination_policy_capacity
+from components.stack_config import StackConfig
 from components.validation import ConfigError
 
 ARCHIVE = "222222222222"
 REGION = "ap-northeast-1"
 
 
-def from_config(**values: Any) -> LogArchiveArgs:
-    pulumi.runtime.set_all_config(
+def stack_config(**values: Any) -> StackConfig:
+    return StackConfig(
         {f"log-archive:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
     )
-    return LogArchiveArgs.from_config(pulumi.Config("log-archive"), ARCHIVE, REGION)
+
+
+def from_config(**values: Any) -> LogArchiveArgs:
+    return LogArchiveArgs.from_config(stack_config(**values), ARCHIVE, REGION, "log-archive")
 
 
 def accounts(count: int) -> list[str]:
@@ -126,7 +130,12 @@ def test_an_organization_alone_is_enough() -> None:
         pytest.param({"layout": "flat"}, "layout", "'flat'", id="unknown-layout"),
         pytest.param({"bufferingSizeMiB": 32}, "bufferingSizeMiB", "32", id="partitioned-buffer-below-64"),
         pytest.param({"bufferingSizeMiB": 129}, "bufferingSizeMiB", "129", id="buffer-over-128"),
-        pytest.param({"bufferingSizeMiB": 64.5}, "bufferingSizeMiB", "whole number", id="fractional-buffer"),
+        pytest.param(
+            {"bufferingSizeMiB": 64.5},
+            "bufferingSizeMiB",
+            "'64.5' is not a whole number",
+            id="fractional-buffer",
+        ),
         pytest.param(
             {"bufferingIntervalSeconds": 0}, "bufferingIntervalSeconds", "0", id="partitioned-zero-buffering"
         ),
@@ -147,7 +156,12 @@ def test_an_organization_alone_is_enough() -> None:
             {"objectLockMode": "governance"}, "objectLockMode", "'governance'", id="lowercase-lock-mode"
         ),
         pytest.param({"objectLockDays": 3000}, "objectLockDays", "outlast", id="lock-longer-than-retention"),
-        pytest.param({"kmsKeyArn": "alias/logs"}, "kmsKeyArn", "not a KMS key ARN", id="key-alias-not-arn"),
+        pytest.param(
+            {"kmsKeyArn": "alias/logs"},
+            "kmsKeyArn",
+            "'alias/logs' is not a KMS key ARN",
+            id="key-alias-not-arn",
+        ),
         pytest.param(
             {"readerPrincipalArns": ["arn:aws:iam::222222222222:group/auditors"]},
             "readerPrincipalArns",
@@ -158,7 +172,7 @@ def test_an_organization_alone_is_enough() -> None:
         pytest.param(
             {"accessLogsBucket": "arn:aws:s3:::logs"},
             "accessLogsBucket",
-            "not a bucket name",
+            "'arn:aws:s3:::logs' is not a valid bucket name",
             id="access-logs-arn",
         ),
         pytest.param({"sourceRegions": "[unclosed"}, "sourceRegions", "not valid", id="unparsable-json"),
@@ -174,25 +188,30 @@ def test_bad_values_are_refused_naming_the_key(values: dict[str, Any], key: str,
     assert "Expected " in message
 
 
-def test_the_destination_policy_limit_admits_exactly_the_accounts_that_fit() -> None:
+def test_the_destination_policy_capacity_is_exact() -> None:
     arn = f"arn:aws:logs:{REGION}:{ARCHIVE}:destination:log-archive"
     org = "o-abcdef1234"
     fits = destination_policy_capacity(arn, org, DESTINATION_POLICY_MAX_BYTES)
     assert len(destination_policy(arn, accounts(fits), org)) <= DESTINATION_POLICY_MAX_BYTES
     assert len(destination_policy(arn, accounts(fits + 1), org)) > DESTINATION_POLICY_MAX_BYTES
-    with pytest.raises(ConfigError, match=f"{fits + 1} accounts make a destination policy"):
-        LogArchiveArgs(ARCHIVE, REGION, source_account_ids=tuple(accounts(fits + 1)), organization_id=org)
 
 
-def test_too_many_accounts_for_the_destination_policy_are_refused_with_the_way_out() -> None:
+@pytest.mark.parametrize("count", [400, 500, 325], ids=["400 accounts", "500 accounts", "325 accounts"])
+def test_too_many_accounts_are_refused_with_the_binding_limit_first(count: int) -> None:
     with pytest.raises(ConfigError) as raised:
         LogArchiveArgs(
-            ARCHIVE, REGION, source_account_ids=tuple(accounts(400)), organization_id="o-abcdef1234"
+            ARCHIVE, REGION, source_account_ids=tuple(accounts(count)), organization_id="o-abcdef1234"
         )
     message = str(raised.value)
-    assert message.startswith("log-archive:sourceAccountIds: 400 accounts make a destination policy of ")
-    assert "accounts fit" in message
+    assert message.startswith(
+        f"log-archive:sourceAccountIds: {count} accounts in 1 regions make the CloudWatch"
+    )
+    reported = re.search(r"Expected at most (\d+) account ids", message)
+    assert reported is not None
+    fits = int(reported.group(1))
+    assert "(the binding limit: the destination policy would take " in message
     assert "organizationId" in message
+    LogArchiveArgs(ARCHIVE, REGION, source_account_ids=tuple(accounts(fits)), organization_id="o-abcdef1234")
 
 
 def test_the_trust_policy_limit_admits_exactly_the_accounts_it_reports() -> None:
@@ -221,7 +240,20 @@ def test_an_organization_archive_scales_past_the_trust_policy_limit() -> None:
     assert len(args.regions) == 4
 
 
-def test_a_stack_region_outside_the_commercial_partition_is_refused_when_it_is_the_default() -> None:
-    pulumi.runtime.set_all_config({"log-archive:sourceAccountIds": '["111111111111"]'})
-    with pytest.raises(ConfigError, match=r"^log-archive:sourceRegions: 'cn-north-1' is not valid"):
-        LogArchiveArgs.from_config(pulumi.Config("log-archive"), ARCHIVE, "cn-north-1")
+def test_a_stack_region_outside_the_commercial_partition_is_refused_as_the_home_region() -> None:
+    config = stack_config(sourceAccountIds=["111111111111"])
+    with pytest.raises(ConfigError, match=r"^aws:region: 'cn-north-1' is a region of the aws-cn partition"):
+        LogArchiveArgs.from_config(config, ARCHIVE, "cn-north-1", "log-archive")
+
+
+def test_a_secret_alarm_email_becomes_a_secret_endpoint() -> None:
+    config = StackConfig(
+        {"log-archive:sourceAccountIds": '["111111111111"]', "log-archive:alarmEmail": "oncall@example.com"},
+        frozenset({"log-archive:alarmEmail"}),
+    )
+    args = LogArchiveArgs.from_config(config, ARCHIVE, REGION, "log-archive")
+    assert args.alarm_email_secret
+    assert isinstance(args.alarm_endpoint, pulumi.Output)
+    assert from_config(sourceAccountIds=["111111111111"], alarmEmail="a@example.com").alarm_endpoint == (
+        "a@example.com"
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pulumi
 import pytest
 
 from components.source_args import (
@@ -14,6 +13,7 @@ from components.source_args import (
     LogGroupSource,
     LogSourceArgs,
 )
+from components.stack_config import StackConfig
 from components.validation import ConfigError
 
 ACCOUNT = "111111111111"
@@ -23,10 +23,10 @@ ARCHIVE_STACK = "organization/log-archive/account-b"
 
 def from_config(**values: Any) -> LogSourceArgs:
     values.setdefault("archiveStack", ARCHIVE_STACK)
-    pulumi.runtime.set_all_config(
+    config = StackConfig(
         {f"log-archive:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
     )
-    return LogSourceArgs.from_config(pulumi.Config("log-archive"), ACCOUNT, REGION)
+    return LogSourceArgs.from_config(config, ACCOUNT, REGION)
 
 
 def test_a_log_group_without_options_takes_the_documented_defaults() -> None:
@@ -106,12 +106,13 @@ LOG_GROUPS_FORM = "Expected a list of {name, filterPattern?, create?, retentionD
         ),
         pytest.param(
             {"logGroups": [{"name": "a", "filterPatern": "ERROR"}]},
-            "log-archive:logGroups[0]: unknown key 'filterPatern'. " + LOG_GROUPS_FORM,
+            "log-archive:logGroups[0]: unknown key 'filterPatern' (did you mean 'filterPattern'?). "
+            + LOG_GROUPS_FORM,
             id="misspelled filterPattern",
         ),
         pytest.param(
             {"logGroups": [{"filterPattern": ""}]},
-            "log-archive:logGroups[0].name: None is not a valid log group name. Expected a log "
+            "log-archive:logGroups[0].name: None is not a string. Expected a log "
             "group name of 1-512 characters from [.-_/#A-Za-z0-9].",
             id="name missing",
         ),
@@ -132,7 +133,7 @@ LOG_GROUPS_FORM = "Expected a list of {name, filterPattern?, create?, retentionD
         ),
         pytest.param(
             {"logGroups": [{"name": 42}]},
-            "log-archive:logGroups[0].name: 42 is not a valid log group name",
+            "log-archive:logGroups[0].name: 42 is not a string",
             id="name as a number",
         ),
         pytest.param(
@@ -143,7 +144,8 @@ LOG_GROUPS_FORM = "Expected a list of {name, filterPattern?, create?, retentionD
         pytest.param(
             {"logGroups": [{"name": "a", "filterPattern": "x" * 1025}]},
             "log-archive:logGroups[0].filterPattern: the pattern has 1025 characters. Expected a "
-            'CloudWatch Logs filter pattern of at most 1024 characters ("" matches every event).',
+            "CloudWatch Logs filter pattern of at most 1024 characters, its double quotes, braces, "
+            'brackets and parentheses balanced ("" matches every event).',
             id="filter pattern over 1024 characters",
         ),
         pytest.param(
@@ -165,7 +167,7 @@ LOG_GROUPS_FORM = "Expected a list of {name, filterPattern?, create?, retentionD
         ),
         pytest.param(
             {"logGroups": [{"name": "a", "create": True, "retentionDays": True}]},
-            "log-archive:logGroups[0].retentionDays: True is not accepted",
+            "log-archive:logGroups[0].retentionDays: True is not a whole number in plain ASCII digits",
             id="retention as a boolean",
         ),
         pytest.param(
@@ -182,7 +184,7 @@ LOG_GROUPS_FORM = "Expected a list of {name, filterPattern?, create?, retentionD
         ),
         pytest.param(
             {"accountPolicy": {"exclude": ["/noisy"]}},
-            "log-archive:accountPolicy: unknown key 'exclude'",
+            "log-archive:accountPolicy: unknown key 'exclude' (did you mean 'excludeLogGroups'?)",
             id="misspelled excludeLogGroups",
         ),
         pytest.param(
@@ -192,13 +194,13 @@ LOG_GROUPS_FORM = "Expected a list of {name, filterPattern?, create?, retentionD
         ),
         pytest.param(
             {"accountPolicy": {"excludeLogGroups": ["bad name"]}},
-            "log-archive:accountPolicy.excludeLogGroups: 'bad name' is not valid. Expected a list"
-            " of log group names",
+            "log-archive:accountPolicy.excludeLogGroups: 'bad name' is not a valid log group name. "
+            "Expected a list of log group names",
             id="invalid excluded name",
         ),
         pytest.param(
             {"accountPolicy": {"excludeLogGroups": "/noisy"}},
-            "log-archive:accountPolicy.excludeLogGroups: got '/noisy'",
+            "log-archive:accountPolicy.excludeLogGroups: got '/noisy', not a list",
             id="exclusions as a string",
         ),
         pytest.param(
@@ -219,7 +221,8 @@ LOG_GROUPS_FORM = "Expected a list of {name, filterPattern?, create?, retentionD
         ),
         pytest.param(
             {"logGroups": [{"name": "a"}], "regions": ["tokyo"]},
-            "log-archive:regions: 'tokyo' is not valid",
+            "log-archive:regions: 'tokyo' is not an AWS region. Expected a non-empty list of region "
+            "codes of the commercial aws partition",
             id="region that is not a region code",
         ),
         pytest.param(

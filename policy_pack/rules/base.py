@@ -174,6 +174,8 @@ class Resource:
     urn: str
     props: dict[str, Any]
     protect: bool = False
+    delete_before_replace: bool | None = None
+    """The program's ``delete_before_replace`` option; ``None`` when unset (the provider decides)."""
     provider: dict[str, Any] = field(default_factory=dict[str, Any])
     parent: str = ""
     dependencies: frozenset[str] = frozenset()
@@ -183,6 +185,15 @@ class Resource:
     def label(self) -> str:
         """How messages name the resource: its short type and name."""
         return f"{self.type.rsplit(':', 1)[-1]} '{self.name}'"
+
+
+def create_first(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    """A resource check: the problem when ``resource`` would be replaced delete-first."""
+    if resource.delete_before_replace is not False:
+        yield (
+            f"{resource.label} does not set delete_before_replace=False: a replacement deletes it "
+            "before its successor exists."
+        )
 
 
 @dataclass(frozen=True)
@@ -269,6 +280,7 @@ def resource_policy(rule: Rule, types: Iterable[str], check: ResourceCheck) -> G
                 urn=args.urn,
                 props=_props(args.props),
                 protect=bool(args.opts.protect),
+                delete_before_replace=args.opts.delete_before_replace,
                 provider=_props(args.provider.props) if args.provider else {},
                 parent=args.opts.parent or "",
             )
@@ -317,6 +329,7 @@ def _stack_resource(resource: PolicyResource) -> Resource:
         urn=resource.urn,
         props=_props(resource.props),
         protect=bool(resource.opts.protect),
+        delete_before_replace=resource.opts.delete_before_replace,
         provider=_props(resource.provider.props) if resource.provider else {},
         parent=resource.parent.urn if resource.parent else "",
         dependencies=frozenset(dependency.urn for dependency in resource.dependencies),

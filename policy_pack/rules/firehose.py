@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from .base import Guardrail, Resource, Rule, get, is_true, known, resource_policy
+from .base import Guardrail, Resource, Rule, create_first, get, is_true, known, resource_policy
 from .graph import FIREHOSE
 
 ENCRYPTED = Rule(
@@ -37,6 +37,21 @@ ERROR_PREFIX = Rule(
 )
 
 
+CREATE_FIRST = Rule(
+    name="firehose-delivery-stream-replaced-create-first",
+    description="Firehose delivery streams set the delete_before_replace resource option to false.",
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    why="A stream with an explicit name is otherwise replaced delete-first (dynamic partitioning "
+    "forces a replacement): deleting it drops the records it buffers, and its destination refuses "
+    "events until the new stream exists.",
+    remediation="Pass opts=pulumi.ResourceOptions(delete_before_replace=False, retain_on_delete=True) "
+    "and give each value of a replacing input (such as the layout) its own stream name.",
+    control="Pulumi deleteBeforeReplace option",
+    url="https://www.pulumi.com/docs/iac/concepts/options/deletebeforereplace/",
+)
+
+
 def _encrypted(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
     if resource.props.get("kinesisSourceConfiguration") is not None:
         return
@@ -57,4 +72,5 @@ def _error_prefix(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
 GUARDRAILS: list[Guardrail] = [
     resource_policy(ENCRYPTED, [FIREHOSE], _encrypted),
     resource_policy(ERROR_PREFIX, [FIREHOSE], _error_prefix),
+    resource_policy(CREATE_FIRST, [FIREHOSE], create_first),
 ]

@@ -8,9 +8,9 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from .base import Guardrail, Resource, Rule, known, resource_policy
+from .base import Guardrail, Resource, Rule, create_first, known, resource_policy
 from .documents import Condition, has_wildcard, names_organization, parse_arn, parse_policy, public_grants
-from .graph import LOG_DESTINATION_POLICY, own_account
+from .graph import LOG_DESTINATION, LOG_DESTINATION_POLICY, own_account
 
 SUBSCRIPTION_FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
 ACCOUNT_POLICY = "aws:cloudwatch/logAccountPolicy:LogAccountPolicy"
@@ -69,6 +69,43 @@ ACCOUNT_POLICY_REMOTE_DESTINATION = Rule(
     control="CrossAccountSubscriptions",
     url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CrossAccountSubscriptions.html",
 )
+
+
+SUBSCRIPTION_CREATE_FIRST = Rule(
+    name="cloudwatch-subscription-replaced-create-first",
+    description="Subscription filters and subscription account policies set the "
+    "delete_before_replace resource option to false.",
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    why="Left unset, the provider replaces them delete-first (a filter always, a named account "
+    "policy by Pulumi's naming rule): a new destination or selection criteria then unsubscribes "
+    "the log groups until the successor exists, and their events in that window never reach the "
+    "archive.",
+    remediation="Pass opts=pulumi.ResourceOptions(delete_before_replace=False); give a filter a "
+    "name derived from its destination ARN (a replacement then gets a new name) and set "
+    "retain_on_delete=True on an account policy (one per account and region: its replacement is "
+    "an upsert by the same name).",
+    control="Pulumi deleteBeforeReplace option",
+    url="https://www.pulumi.com/docs/iac/concepts/options/deletebeforereplace/",
+)
+
+DESTINATION_PROTECTED = Rule(
+    name="cloudwatch-destination-protected",
+    description="CloudWatch Logs destinations have the protect resource option.",
+    level=EnforcementLevel.ADVISORY,
+    severity=Severity.MEDIUM,
+    why="Source stacks subscribe to a destination from other stacks the archive cannot see: "
+    "deleting it (a region dropped from sourceRegions, a refactoring) silently cuts them off.",
+    remediation="Pass opts=pulumi.ResourceOptions(protect=True) to the destination; remove a "
+    "region deliberately, after its sources, with `pulumi state unprotect`.",
+    control="Pulumi protect option",
+    url="https://www.pulumi.com/docs/iac/concepts/options/protect/",
+)
+
+
+def _protected(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    if not resource.protect:
+        yield f"{resource.label} is not protected: deleting it cuts off every source subscribed to it."
 
 
 def _destination_document(resource: Resource) -> Any:
@@ -165,4 +202,6 @@ GUARDRAILS: list[Guardrail] = [
     resource_policy(SUBSCRIPTION_ACTIONS_ONLY, [LOG_DESTINATION_POLICY], _destination_actions),
     resource_policy(FILTER_REMOTE_DESTINATION, [SUBSCRIPTION_FILTER], _filter_destination),
     resource_policy(ACCOUNT_POLICY_REMOTE_DESTINATION, [ACCOUNT_POLICY], _account_policy_destination),
+    resource_policy(SUBSCRIPTION_CREATE_FIRST, [SUBSCRIPTION_FILTER, ACCOUNT_POLICY], create_first),
+    resource_policy(DESTINATION_PROTECTED, [LOG_DESTINATION], _protected),
 ]

@@ -28,6 +28,8 @@ MANDATORY = {
     "cloudwatch-destination-policy-subscription-actions-only",
     "firehose-delivery-stream-encrypted",
     "firehose-delivery-stream-error-prefix",
+    "firehose-delivery-stream-replaced-create-first",
+    "cloudwatch-subscription-replaced-create-first",
     "kms-key-rotation-enabled",
 }
 ADVISORY = {
@@ -38,6 +40,7 @@ ADVISORY = {
     "cloudwatch-subscription-filter-remote-destination",
     "cloudwatch-account-policy-remote-destination",
     "cloudwatch-destination-chain-granted",
+    "cloudwatch-destination-protected",
 }
 
 

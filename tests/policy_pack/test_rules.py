@@ -377,6 +377,16 @@ MUTATIONS = [
         lambda w: setattr(w["bucket"], "protect", False),
         {("s3-archive-bucket-protected", "bucket", A)},
     ),
+    Mutation(
+        "destination not protected",
+        lambda w: setattr(w["destination"], "protect", False),
+        {("cloudwatch-destination-protected", "destination", A)},
+    ),
+    Mutation(
+        "stream replaced as the provider decides (delete first)",
+        lambda w: setattr(w["stream"], "delete_before_replace", None),
+        {("firehose-delivery-stream-replaced-create-first", "stream", M)},
+    ),
     # iam-role-firehose-trust-requires-external-id
     Mutation(
         "external id condition removed",
@@ -662,6 +672,24 @@ MUTATIONS = [
         "subscription filter to a lambda of its own account passes",
         setter(inputs("filter"), "destinationArn", f"arn:aws:lambda:{REGION}:{SOURCE}:function:ship"),
         set(),
+        source=True,
+    ),
+    Mutation(
+        "subscription filter replaced as the provider decides (delete first)",
+        lambda w: setattr(w["filter"], "delete_before_replace", None),
+        {("cloudwatch-subscription-replaced-create-first", "filter", M)},
+        source=True,
+    ),
+    Mutation(
+        "subscription filter replaced delete-first on purpose",
+        lambda w: setattr(w["filter"], "delete_before_replace", True),
+        {("cloudwatch-subscription-replaced-create-first", "filter", M)},
+        source=True,
+    ),
+    Mutation(
+        "account policy replaced as the provider decides (delete first)",
+        lambda w: setattr(w["account-policy"], "delete_before_replace", None),
+        {("cloudwatch-subscription-replaced-create-first", "account-policy", M)},
         source=True,
     ),
 ]

@@ -60,6 +60,8 @@ class Spec:
     computed: dict[str, Any] = field(default_factory=dict[str, Any])
     """Attributes the provider computes: known at update, unknown in preview."""
     protect: bool = False
+    delete_before_replace: bool | None = None
+    """The program's option; ``None`` leaves the choice to the provider."""
     provider: str = ""
     """The name of an explicit provider spec; empty for the default provider."""
 
@@ -121,6 +123,8 @@ class World:
                     dependencies=tuple(sorted({u for urns in dependencies.values() for u in urns})),
                     property_dependencies={k: tuple(sorted(v)) for k, v in dependencies.items() if v},
                     protect=spec.protect,
+                    delete_before_replace=bool(spec.delete_before_replace),
+                    delete_before_replace_defined=spec.delete_before_replace is not None,
                     wire_inputs=inputs,
                     wire_outputs=outputs,
                 )
@@ -296,6 +300,7 @@ def archive_world() -> World:
                     },
                 },
                 {"arn": stream_arn},
+                delete_before_replace=False,
             ),
             "logs-role": Spec(
                 "aws:iam/role:Role",
@@ -336,6 +341,7 @@ def archive_world() -> World:
                 "aws:cloudwatch/logDestination:LogDestination",
                 {"name": "archive", "roleArn": Ref("logs-role", "arn"), "targetArn": Ref("stream", "arn")},
                 {"arn": f"arn:aws:logs:{REGION}:{ARCHIVE}:destination:archive"},
+                protect=True,
             ),
             "destination-policy": Spec(
                 "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy",
@@ -370,6 +376,7 @@ def source_world() -> World:
                 "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
                 {"logGroup": "app", "filterPattern": "", "destinationArn": destination},
                 provider="source-provider",
+                delete_before_replace=False,
             ),
             "account-policy": Spec(
                 "aws:cloudwatch/logAccountPolicy:LogAccountPolicy",
@@ -380,6 +387,7 @@ def source_world() -> World:
                     "policyDocument": Json({"DestinationArn": destination, "FilterPattern": ""}),
                 },
                 provider="source-provider",
+                delete_before_replace=False,
             ),
         },
     )

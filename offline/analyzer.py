@@ -13,7 +13,8 @@ provider get the engine's default provider, whose inputs are the stack's ``<pack
 values (as the strings the stack file holds) and ``version``.
 
 Not modelled: provider ``Check`` (inputs are the program's, without provider defaults) and the
-JSON-schema validation of policy config (an unknown policy name is rejected, though).
+JSON-schema validation of policy config (unknown policy names and enforcement levels are
+refused, though).
 """
 
 from __future__ import annotations

@@ -283,7 +283,7 @@ class LogArchiveArgs:
         if trust_fits <= destination_fits:
             raise ConfigError(
                 "sourceAccountIds",
-                f"{count} accounts in {len(self.regions)} regions make the CloudWatch Logs role's trust "
+                f"{count} accounts in {len(self.regions)} region(s) make the CloudWatch Logs role's trust "
                 f"policy {self._trust_policy_size()} characters, over IAM's {TRUST_POLICY_MAX_CHARS} "
                 f"(the binding limit: the destination policy would take {destination_fits})",
                 f"at most {trust_fits} account ids with these regions, {way_out}",

@@ -44,6 +44,7 @@ FILTER_PATTERN_ACCEPTED = (
 )
 ARCHIVE_STACK_ACCEPTED = "<organization>/<project>/<stack>, e.g. organization/log-archive/account-b"
 CLOSING = {"{": "}", "[": "]", "(": ")"}
+OPENING = {closing: opening for opening, closing in CLOSING.items()}
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def _unbalanced(pattern: str) -> str | None:
         elif char in CLOSING.values():
             expected.pop()
         index += 1
-    return f"has an unclosed {expected[-1]!r}" if expected else None
+    return f"opens {OPENING[expected[-1]]!r} without closing it" if expected else None
 
 
 def _string_end(pattern: str, start: int) -> int:

@@ -99,7 +99,7 @@ class StackConfig:
             because = "is set" if kind == "source" else "is not set"
             raise ConfigError(
                 short,
-                f"{short} is a {other}-stack key, but this stack is the {kind} stack because "
+                f"{short} is {_article(other)} {other}-stack key, but this stack is the {kind} stack because "
                 f"{NAMESPACE}:{ARCHIVE_STACK_KEY} {because}{did_you_mean(short, own)}",
                 accepted,
             )
@@ -115,6 +115,10 @@ class StackConfig:
                 + ", ".join(_full(name) for name in sorted(SECRET_CAPABLE))
                 + " may be secret",
             )
+
+
+def _article(kind: Kind) -> str:
+    return "an" if kind == "archive" else "a"
 
 
 def _full(key: str) -> str:

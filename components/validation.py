@@ -53,12 +53,13 @@ class ConfigError(pulumi.RunError):
 
 
 def suggestion(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate ``name`` most likely means: equal ignoring case, else the closest spelling."""
+    """The candidate ``name`` most likely means: equal ignoring case, else the closest spelling
+    (a cutoff of 0.7 keeps ``regions`` -> ``sourceRegions`` and drops ``retentionDays`` -> ``regions``)."""
     options = list(candidates)
     for option in options:
         if option.lower() == name.lower():
             return option
-    close = difflib.get_close_matches(name, options, n=1)
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.7)
     return close[0] if close else None
 
 

@@ -204,7 +204,7 @@ def test_too_many_accounts_are_refused_with_the_binding_limit_first(count: int) 
         )
     message = str(raised.value)
     assert message.startswith(
-        f"log-archive:sourceAccountIds: {count} accounts in 1 regions make the CloudWatch"
+        f"log-archive:sourceAccountIds: {count} accounts in 1 region(s) make the CloudWatch"
     )
     reported = re.search(r"Expected at most (\d+) account ids", message)
     assert reported is not None

@@ -53,12 +53,17 @@ class ConfigError(pulumi.RunError):
 
 
 def suggestion(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate ``name`` most likely means: equal ignoring case, else the closest spelling
-    (a cutoff of 0.7 keeps ``regions`` -> ``sourceRegions`` and drops ``retentionDays`` -> ``regions``)."""
+    """The candidate ``name`` most likely means: equal ignoring case, the one it abbreviates, else
+    the closest spelling (a cutoff of 0.7 keeps ``regions`` -> ``sourceRegions`` and drops
+    ``retentionDays`` -> ``regions``)."""
     options = list(candidates)
+    folded = name.lower()
     for option in options:
-        if option.lower() == name.lower():
+        if option.lower() == folded:
             return option
+    abbreviated = [option for option in options if len(folded) >= 4 and option.lower().startswith(folded)]
+    if len(abbreviated) == 1:
+        return abbreviated[0]
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.7)
     return close[0] if close else None
 

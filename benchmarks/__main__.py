@@ -1,4 +1,8 @@
-"""``uv run python -m benchmarks [--quick] [--skip-suite] [--output PATH]``: measure, print, write the doc."""
+"""``.venv/bin/python -m benchmarks [--quick] [--skip-suite] [--output PATH]``: measure, print, write the doc.
+
+A full run rewrites ``docs/performance.md``. A ``--quick`` run is a smoke run whose figures must
+never replace the committed ones: it only prints, unless ``--output`` names a file.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +13,27 @@ from pathlib import Path
 from benchmarks import policy, program, report, suite
 from offline.program import PROJECT_DIR
 
+DOCUMENT = PROJECT_DIR / "docs" / "performance.md"
+COMMAND = ".venv/bin/python -m benchmarks"
+
 
 def main(argv: list[str]) -> None:
-    """Run the benchmarks and write their tables."""
+    """Run the benchmarks, print their tables and write them where the options say."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smallest sizes only, one run each, no suite")
     parser.add_argument("--skip-suite", action="store_true", help="do not time the test command")
-    parser.add_argument("--output", type=Path, default=PROJECT_DIR / "docs" / "performance.md")
+    parser.add_argument(
+        "--output", type=Path, help=f"write the tables here (default: {DOCUMENT}; with --quick, nowhere)"
+    )
     options = parser.parse_args(argv)
-    command = "uv run python -m benchmarks" + (" --quick" if options.quick else "")
+    output = options.output or (None if options.quick else DOCUMENT)
     program_rows = program.run(options.quick)
     policy_rows = policy.run(options.quick)
     suite_rows = None if options.quick or options.skip_suite else suite.run()
+    command = COMMAND + (" --quick" if options.quick else "")
     document = report.render(command, program_rows, policy_rows, suite_rows)
-    options.output.write_text(document)
+    if output is not None:
+        output.write_text(document)
     print(document)
 
 

@@ -62,6 +62,7 @@ from offline.mocks import PREVIEW_UNKNOWN, Registration
 
 TF = "hashicorp/terraform-provider-aws internal/service/"
 FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
+ACCOUNT_POLICY = "aws:cloudwatch/logAccountPolicy:LogAccountPolicy"
 
 
 class Role(Enum):
@@ -97,6 +98,9 @@ class TypeRules:
     role: Role = Role.NONE
     holds: str | None = None
     """The data deleted with the resource, if any."""
+    delete_refused_unless: str | None = None
+    """An input without which the provider's Delete fails while the resource holds data (a
+    bucket's ``forceDestroy``): the update stops there and nothing is deleted."""
 
 
 def _logs(file: str, function: str) -> str:
@@ -113,7 +117,7 @@ TYPES: dict[str, TypeRules] = {
         upsert=True,
         role=Role.SUBSCRIPTION,
     ),
-    "aws:cloudwatch/logAccountPolicy:LogAccountPolicy": TypeRules(
+    ACCOUNT_POLICY: TypeRules(
         ("policyName", "policyType", "selectionCriteria", "region"),
         _logs("account_policy.go", "resourceAccountPolicy"),
         identity=("region", "policyType", "policyName"),
@@ -203,7 +207,8 @@ TYPES: dict[str, TypeRules] = {
         f"{TF}s3/bucket.go resourceBucket",
         auto_name="bucket",
         identity=("bucket",),
-        holds="every archived object",
+        holds="its objects",
+        delete_refused_unless="forceDestroy",
     ),
     **{
         f"aws:s3/{token}:{token[0].upper()}{token[1:]}": TypeRules(
@@ -588,10 +593,8 @@ def _replacement_findings(change: _Change, old: Registration, new: Registration)
                 f"{_describe(new)} is replaced create-first under the same name, which its create refuses",
             )
         )
-    if type_rules.holds is not None and deleted:
-        findings.append(
-            Finding(Kind.DATA_LOSS, new.name, f"replacing {_describe(old)} deletes {type_rules.holds}")
-        )
+    if deleted:
+        findings.extend(_data_findings(old, "replacing"))
     if old.retain_on_delete and not (same_name and type_rules.upsert):
         findings.append(_left_in_aws(old))
     if new.type == FILTER and not change.delete_first and not same_name:
@@ -636,15 +639,74 @@ def _removal_findings(change: _Change, old: Registration) -> list[Finding]:
         findings.append(
             Finding(Kind.UNSUBSCRIBED, old.name, f"unsubscribed by intent: {_describe(old)} is deleted")
         )
-    if type_rules.holds is not None:
-        findings.append(
-            Finding(Kind.DATA_LOSS, old.name, f"deleting {_describe(old)} deletes {type_rules.holds}")
-        )
+    return [*findings, *_data_findings(old, "deleting")]
+
+
+def _data_findings(old: Registration, verb: str) -> list[Finding]:
+    """What deleting ``old`` (not retained) does to the data it holds."""
+    type_rules = rules(old.type)
+    if type_rules.holds is None:
+        return []
+    guard = type_rules.delete_refused_unless
+    if guard is not None and not old.inputs.get(guard):
+        return [
+            Finding(
+                Kind.FAILURE,
+                old.name,
+                f"{verb} {_describe(old)} fails while it holds {type_rules.holds} ({guard} is off): the "
+                "update stops at that step",
+            )
+        ]
+    return [Finding(Kind.DATA_LOSS, old.name, f"{verb} {_describe(old)} deletes {type_rules.holds}")]
+
+
+def excluded_log_groups(registration: Registration | None) -> set[str]:
+    """The log groups an account policy's ``LogGroupName NOT IN [...]`` leaves out."""
+    criteria = registration.inputs.get("selectionCriteria") if registration is not None else None
+    if not isinstance(criteria, str) or "[" not in criteria:
+        return set()
+    try:
+        names = json.loads(criteria[criteria.index("[") :])
+    except ValueError:
+        return set()
+    return {str(name) for name in names} if isinstance(names, list) else set()  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
+
+
+def _handoff_findings(changes: Mapping[str, _Change]) -> list[Finding]:
+    """An account policy that newly excludes a log group whose own filter this update creates.
+
+    Nothing orders the two steps unless the policy depends on the filter: the engine runs them
+    side by side, and if the policy lands first the log group has no subscription until the
+    filter exists.
+    """
+    created = {
+        (str(c.new.inputs.get("region")), str(c.new.inputs.get("logGroup"))): c.new
+        for c in changes.values()
+        if c.new is not None and c.old is None and c.new.type == FILTER
+    }
+    findings: list[Finding] = []
+    for change in changes.values():
+        policy = change.new
+        if policy is None or change.old is None or policy.type != ACCOUNT_POLICY:
+            continue
+        region = str(policy.inputs.get("region"))
+        for group in sorted(excluded_log_groups(policy) - excluded_log_groups(change.old)):
+            log_filter = created.get((region, group))
+            if log_filter is not None and log_filter.urn not in policy.dependencies:
+                findings.append(
+                    Finding(
+                        Kind.GAP,
+                        policy.name,
+                        f"log group {group} in {region} leaves the account policy while its own filter "
+                        f"{log_filter.name} is created, unordered: no subscription for the seconds "
+                        "between the two if the policy lands first",
+                    )
+                )
     return findings
 
 
 def _findings(changes: Mapping[str, _Change]) -> list[Finding]:
-    findings: list[Finding] = []
+    findings: list[Finding] = _handoff_findings(changes)
     for urn in sorted(changes):
         change = changes[urn]
         if _blocked(change):

@@ -343,3 +343,38 @@ def test_the_change_safety_doc_embeds_the_force_new_table_as_generated() -> None
     embedded = text[text.index(start) + len(start) : text.index(end)]
 
     assert embedded == force_new_table(), f"regenerate docs/change-safety.md's table:\n{force_new_table()}"
+
+
+def _account_policy(excluded: list[str], depends_on: tuple[str, ...] = ()) -> Registration:
+    inputs = {"policyName": "log-archive", "policyType": "SUBSCRIPTION_FILTER_POLICY", "region": "r1"}
+    if excluded:
+        inputs["selectionCriteria"] = f"LogGroupName NOT IN {json.dumps(excluded)}"
+    return reg(POLICY, "policy", inputs, dbr=False, retain=True, depends_on=depends_on)
+
+
+def test_a_log_group_handed_from_the_account_policy_to_a_new_filter_unordered_gaps_for_seconds() -> None:
+    report = simulate([_account_policy([])], [_account_policy(["app"]), a_filter(dbr=False)])
+
+    (gap,) = report.of(Kind.GAP)
+    assert gap.name == "policy"
+    assert gap.message.startswith("log group app in r1 leaves the account policy while its own filter")
+
+
+def test_the_hand_off_is_gap_free_when_the_account_policy_waits_for_the_filter() -> None:
+    after = [_account_policy(["app"], depends_on=(f"{FILTER}|filter",)), a_filter(dbr=False)]
+
+    report = simulate([_account_policy([])], after)
+
+    assert report.of(Kind.GAP) == []
+    assert [str(step) for step in report.steps][:2] == [
+        "create filter",
+        "create-replacement policy (selectionCriteria)",
+    ]
+
+
+def test_deleting_a_bucket_without_force_destroy_fails_instead_of_deleting_its_objects() -> None:
+    refused = simulate([reg(BUCKET, "bucket", {"bucket": "b1", "forceDestroy": False})], [])
+    emptied = simulate([reg(BUCKET, "bucket", {"bucket": "b1", "forceDestroy": True})], [])
+
+    assert [finding.kind for finding in refused.findings] == [Kind.FAILURE]
+    assert [finding.kind for finding in emptied.findings] == [Kind.DATA_LOSS]

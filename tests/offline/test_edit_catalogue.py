@@ -1,0 +1,787 @@
+"""The edit catalogue: realistic edits to both stacks, each simulated from deployed to edited.
+
+Every edit starts from ``Pulumi.account-a.yaml`` / ``Pulumi.account-b.yaml`` with a few keys
+overridden, evaluates the deployed and the edited configuration offline and runs the replacement
+simulator on the two. A source stack reads the archive's outputs from an offline run of the
+archive stack (its own overrides per edit). Each edit states its verdict and the exact steps
+``pulumi up`` takes, in order; docs/change-safety.md embeds the table generated from this list.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from offline.mocks import Registration
+from offline.program import run_program
+from offline.replacement import FILTER, Action, Kind, Report, Verdict, simulate
+
+SOURCE = "account-a"
+ARCHIVE = "account-b"
+ARCHIVE_REFERENCE = "organization/log-archive/account-b"
+TOKYO, VIRGINIA = "ap-northeast-1", "us-east-1"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "change-safety.md"
+KEY_ARN = "arn:aws:kms:ap-northeast-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+DESTROY = {"__destroy__": True}
+"""An ``after`` that stands for ``pulumi destroy``: nothing left in the program."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    id: str
+    stack: str
+    summary: str
+    """The edit, in the words of the person making it."""
+    verdict: Verdict
+    steps: tuple[str, ...]
+    """Every step ``pulumi up`` takes, in order (``forget`` is a retained delete)."""
+    before: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    after: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    archive_before: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    """Overrides of the archive stack whose outputs a source edit starts from."""
+    archive_after: Mapping[str, Any] | None = None
+    """Overrides of the archive stack after the edit; default: ``archive_before``."""
+    legacy_filter_names: bool = False
+    """Deployed with the previous version: every filter named ``log-archive``, deleted first."""
+    gap: str | None = None
+    """For a ``gap`` verdict: the scope and length of the gap, and how to recover the window."""
+
+
+def with_regions(names: tuple[str, ...], region: str) -> tuple[str, ...]:
+    return tuple(name.replace("{region}", region) for name in names)
+
+
+TWO_GROUPS = [{"name": "delivery-test"}, {"name": "/app/web", "filterPattern": "?ERROR ?WARN"}]
+CREATED = [{"name": "delivery-test"}, {"name": "/app/web", "create": True, "retentionDays": 30}]
+POLICY = {"filterPattern": ""}
+EXCLUDING = {"filterPattern": "", "excludeLogGroups": ["/aws/lambda/noisy"]}
+BOTH_REGIONS = {"sourceRegions": [TOKYO, VIRGINIA]}
+
+FILTER_TOKYO = "log-source-filter-ap-northeast-1-delivery-test"
+WEB_FILTER = "log-source-filter-ap-northeast-1-/app/web"
+WEB_GROUP = "log-source-group-ap-northeast-1-/app/web"
+ACCOUNT_POLICY = "log-source-account-policy-ap-northeast-1"
+POLICY_UPSERT = (f"create-replacement {ACCOUNT_POLICY} (selectionCriteria)", f"forget {ACCOUNT_POLICY}")
+ALARMS = ("data-freshness", "decompression-failed", "delivery-success", "throttled-records")
+REGION_CREATES = (
+    "create log-archive-firehose-errors-{region}",
+    "create log-archive-firehose-errors-stream-{region}",
+    "update log-archive-firehose-policy (policy)",
+    "create log-archive-stream-{region}",
+    "update log-archive-logs-policy (policy)",
+    "create log-archive-destination-{region}",
+    "create log-archive-destination-policy-{region}",
+    "create log-archive-alarms-{region}",
+    *(f"create log-archive-{alarm}-{{region}}" for alarm in ALARMS[:3]),
+    "create log-archive-partition-count-exceeded-{region}",
+    "create log-archive-throttled-records-{region}",
+)
+REGION_REMOVAL = (
+    "update log-archive-logs-role (assumeRolePolicy)",
+    "update log-archive-firehose-policy (policy)",
+    "update log-archive-logs-policy (policy)",
+    "delete log-archive-throttled-records-{region}",
+    "delete log-archive-partition-count-exceeded-{region}",
+    "delete log-archive-delivery-success-{region}",
+    "delete log-archive-decompression-failed-{region}",
+    "delete log-archive-data-freshness-{region}",
+    "delete log-archive-alarms-{region}",
+    "delete log-archive-destination-policy-{region}",
+    "blocked log-archive-destination-{region}",
+    "forget log-archive-stream-{region}",
+    "delete log-archive-firehose-errors-stream-{region}",
+    "forget log-archive-firehose-errors-{region}",
+)
+
+
+def layout_switch(replaced: str, partition_alarm: bool = False) -> tuple[str, ...]:
+    """The steps of a layout switch up to the Glue table; ``replaced``: inputs forcing the stream."""
+    steps = [
+        f"create-replacement log-archive-stream-ap-northeast-1 ({replaced})",
+        "update log-archive-logs-policy (policy)",
+        "update log-archive-destination-ap-northeast-1 (targetArn)",
+    ]
+    for alarm in ALARMS:
+        if alarm == "throttled-records" and partition_alarm:
+            steps.append(f"create log-archive-partition-count-exceeded-{TOKYO}")
+        steps += [
+            f"delete-replaced log-archive-{alarm}-{TOKYO} (name)",
+            f"create-replacement log-archive-{alarm}-{TOKYO} (name)",
+        ]
+    return tuple(steps)
+
+
+PARTITIONING = (
+    "name, extendedS3Configuration.dynamicPartitioningConfiguration, "
+    "extendedS3Configuration.dynamicPartitioningConfiguration.enabled"
+)
+
+SOURCE_EDITS = [
+    Edit("rename-nothing", SOURCE, "deploy the same configuration again", Verdict.GAP_FREE, ()),
+    Edit(
+        "add-log-group",
+        SOURCE,
+        "subscribe one more existing log group",
+        Verdict.GAP_FREE,
+        (f"create {WEB_FILTER}",),
+        after={"logGroups": TWO_GROUPS},
+    ),
+    Edit(
+        "add-created-log-group",
+        SOURCE,
+        "subscribe a log group the stack creates",
+        Verdict.GAP_FREE,
+        (f"create {WEB_GROUP}", f"create {WEB_FILTER}"),
+        after={"logGroups": CREATED},
+    ),
+    Edit(
+        "remove-log-group",
+        SOURCE,
+        "stop archiving one log group",
+        Verdict.UNSUBSCRIBED_BY_INTENT,
+        (f"delete {WEB_FILTER}",),
+        before={"logGroups": TWO_GROUPS},
+    ),
+    Edit(
+        "remove-created-log-group",
+        SOURCE,
+        "drop a log group the stack created from logGroups",
+        Verdict.RETAINED_LEFTOVER,
+        (f"delete {WEB_FILTER}", f"forget {WEB_GROUP}"),
+        before={"logGroups": CREATED},
+    ),
+    Edit(
+        "rename-log-group",
+        SOURCE,
+        "replace one log group in logGroups by another",
+        Verdict.UNSUBSCRIBED_BY_INTENT,
+        ("create log-source-filter-ap-northeast-1-/app/api", f"delete {WEB_FILTER}"),
+        before={"logGroups": TWO_GROUPS},
+        after={"logGroups": [{"name": "delivery-test"}, {"name": "/app/api"}]},
+    ),
+    Edit(
+        "reorder-log-groups",
+        SOURCE,
+        "list the same log groups in another order",
+        Verdict.GAP_FREE,
+        (),
+        before={"logGroups": TWO_GROUPS},
+        after={"logGroups": TWO_GROUPS[::-1]},
+    ),
+    Edit(
+        "change-filter-pattern",
+        SOURCE,
+        "archive only errors of a log group",
+        Verdict.GAP_FREE,
+        (f"update {FILTER_TOKYO} (filterPattern)",),
+        after={"logGroups": [{"name": "delivery-test", "filterPattern": "ERROR"}]},
+    ),
+    Edit(
+        "stop-creating-log-group",
+        SOURCE,
+        "hand a created log group over to another owner (create: false)",
+        Verdict.RETAINED_LEFTOVER,
+        (f"forget {WEB_GROUP}",),
+        before={"logGroups": CREATED},
+        after={"logGroups": [{"name": "delivery-test"}, {"name": "/app/web"}]},
+    ),
+    Edit(
+        "change-created-log-group-retention",
+        SOURCE,
+        "keep a created log group's events longer",
+        Verdict.GAP_FREE,
+        (f"update {WEB_GROUP} (retentionInDays)",),
+        before={"logGroups": CREATED},
+        after={
+            "logGroups": [
+                {"name": "delivery-test"},
+                {"name": "/app/web", "create": True, "retentionDays": 90},
+            ]
+        },
+    ),
+    Edit(
+        "account-policy-on",
+        SOURCE,
+        "subscribe every log group of the account",
+        Verdict.GAP_FREE,
+        (f"create {ACCOUNT_POLICY}",),
+        after={"accountPolicy": POLICY},
+    ),
+    Edit(
+        "account-policy-off",
+        SOURCE,
+        "remove the account-wide subscription",
+        Verdict.RETAINED_LEFTOVER,
+        (f"forget {ACCOUNT_POLICY}",),
+        before={"accountPolicy": POLICY},
+    ),
+    Edit(
+        "add-exclusion",
+        SOURCE,
+        "exclude a noisy log group from the account policy",
+        Verdict.GAP_FREE,
+        POLICY_UPSERT,
+        before={"accountPolicy": POLICY},
+        after={"accountPolicy": EXCLUDING},
+    ),
+    Edit(
+        "remove-last-exclusion",
+        SOURCE,
+        "cover the excluded log group again",
+        Verdict.GAP_FREE,
+        POLICY_UPSERT,
+        before={"accountPolicy": EXCLUDING, "logGroups": None},
+        after={"accountPolicy": POLICY, "logGroups": None},
+    ),
+    Edit(
+        "change-account-policy-filter-pattern",
+        SOURCE,
+        "archive only errors account-wide",
+        Verdict.GAP_FREE,
+        (f"update {ACCOUNT_POLICY} (policyDocument)",),
+        before={"accountPolicy": POLICY},
+        after={"accountPolicy": {"filterPattern": "ERROR"}},
+    ),
+    Edit(
+        "add-log-group-beside-account-policy",
+        SOURCE,
+        "give one log group its own filter pattern while the account policy runs",
+        Verdict.GAP,
+        (POLICY_UPSERT[0], f"create {WEB_FILTER}", POLICY_UPSERT[1]),
+        before={"accountPolicy": POLICY},
+        after={"accountPolicy": POLICY, "logGroups": TWO_GROUPS},
+        gap="/app/web in ap-northeast-1, for the seconds between the account policy's upsert and "
+        "the filter's create when the policy lands first; recover with an export task for the "
+        "update's minutes",
+    ),
+    Edit(
+        "remove-log-group-beside-account-policy",
+        SOURCE,
+        "return a log group to the account policy's coverage",
+        Verdict.UNSUBSCRIBED_BY_INTENT,
+        (*POLICY_UPSERT[:1], f"delete {WEB_FILTER}", *POLICY_UPSERT[1:]),
+        before={"accountPolicy": POLICY, "logGroups": TWO_GROUPS},
+        after={"accountPolicy": POLICY},
+    ),
+    Edit(
+        "add-region",
+        SOURCE,
+        "subscribe the same log groups in a second region",
+        Verdict.GAP_FREE,
+        ("create log-source-filter-us-east-1-delivery-test",),
+        after={"regions": [TOKYO, VIRGINIA]},
+        archive_before=BOTH_REGIONS,
+    ),
+    Edit(
+        "remove-region",
+        SOURCE,
+        "stop archiving one region",
+        Verdict.UNSUBSCRIBED_BY_INTENT,
+        ("delete log-source-filter-us-east-1-delivery-test",),
+        before={"regions": [TOKYO, VIRGINIA]},
+        archive_before=BOTH_REGIONS,
+    ),
+    Edit(
+        "change-archive-destination-arns",
+        SOURCE,
+        "follow the archive to a new log-archive account",
+        Verdict.GAP_FREE,
+        (f"create-replacement {FILTER_TOKYO} (destinationArn, name)", f"delete-replaced {FILTER_TOKYO}"),
+        archive_after={"aws:allowedAccountIds": ["444444444444"]},
+    ),
+    Edit(
+        "change-destination-arns-with-account-policy",
+        SOURCE,
+        "follow the archive to a new account with the account policy on",
+        Verdict.GAP_FREE,
+        (
+            f"update {ACCOUNT_POLICY} (policyDocument)",
+            f"create-replacement {FILTER_TOKYO} (destinationArn, name)",
+            f"delete-replaced {FILTER_TOKYO}",
+        ),
+        before={"accountPolicy": POLICY},
+        after={"accountPolicy": POLICY},
+        archive_after={"aws:allowedAccountIds": ["444444444444"]},
+    ),
+    Edit(
+        "switch-to-organization-form",
+        SOURCE,
+        "follow the archive to its organization-wide destination policy",
+        Verdict.GAP_FREE,
+        (
+            "create log-source-subscription-role",
+            "create log-source-subscription-role-policy",
+            f"update {FILTER_TOKYO} (roleArn)",
+        ),
+        archive_after={"organizationId": "o-abcd123456"},
+    ),
+    Edit(
+        "switch-back-to-account-list",
+        SOURCE,
+        "follow the archive back to its account list",
+        Verdict.GAP_FREE,
+        (
+            f"update {FILTER_TOKYO} (roleArn)",
+            "delete log-source-subscription-role-policy",
+            "delete log-source-subscription-role",
+        ),
+        archive_before={"organizationId": "o-abcd123456"},
+        archive_after={},
+    ),
+    Edit(
+        "upgrade-to-digest-filter-names",
+        SOURCE,
+        "deploy this version over filters named log-archive by the previous one",
+        Verdict.GAP_FREE,
+        (f"create-replacement {FILTER_TOKYO} (name)", f"delete-replaced {FILTER_TOKYO}"),
+        legacy_filter_names=True,
+    ),
+    Edit(
+        "destroy",
+        SOURCE,
+        "pulumi destroy",
+        Verdict.RETAINED_LEFTOVER,
+        (f"delete {FILTER_TOKYO}", f"delete {WEB_FILTER}", f"forget {WEB_GROUP}", f"forget {ACCOUNT_POLICY}"),
+        before={"logGroups": CREATED, "accountPolicy": POLICY},
+        after=DESTROY,
+    ),
+]
+
+ARCHIVE_EDITS = [
+    Edit("rename-nothing", ARCHIVE, "deploy the same configuration again", Verdict.GAP_FREE, ()),
+    Edit(
+        "add-source-account",
+        ARCHIVE,
+        "let one more workload account subscribe",
+        Verdict.GAP_FREE,
+        (
+            "update log-archive-logs-role (assumeRolePolicy)",
+            "update log-archive-destination-policy-ap-northeast-1 (accessPolicy)",
+            "update log-archive-table (parameters)",
+        ),
+        after={"sourceAccountIds": ["111111111111", "333333333333"]},
+    ),
+    Edit(
+        "remove-source-account",
+        ARCHIVE,
+        "stop accepting a workload account",
+        Verdict.GAP_FREE,
+        (
+            "update log-archive-logs-role (assumeRolePolicy)",
+            "update log-archive-destination-policy-ap-northeast-1 (accessPolicy)",
+            "update log-archive-table (parameters)",
+        ),
+        before={"sourceAccountIds": ["111111111111", "333333333333"]},
+    ),
+    Edit(
+        "switch-to-organization-form",
+        ARCHIVE,
+        "accept every account of the organization besides the list",
+        Verdict.GAP_FREE,
+        (
+            "update log-archive-logs-role (assumeRolePolicy)",
+            "update log-archive-destination-policy-ap-northeast-1 (accessPolicy, forceUpdate)",
+        ),
+        after={"organizationId": "o-abcd123456"},
+    ),
+    Edit(
+        "organization-only",
+        ARCHIVE,
+        "drop the account list once the organization form is in place",
+        Verdict.GAP_FREE,
+        (
+            "update log-archive-logs-role (assumeRolePolicy)",
+            "update log-archive-destination-policy-ap-northeast-1 (accessPolicy)",
+            "update log-archive-table (parameters)",
+        ),
+        before={"organizationId": "o-abcd123456"},
+        after={"organizationId": "o-abcd123456", "sourceAccountIds": None},
+    ),
+    Edit(
+        "change-organization",
+        ARCHIVE,
+        "move the archive to another organization",
+        Verdict.GAP_FREE,
+        (
+            "update log-archive-logs-role (assumeRolePolicy)",
+            "update log-archive-destination-policy-ap-northeast-1 (accessPolicy)",
+        ),
+        before={"organizationId": "o-abcd123456"},
+        after={"organizationId": "o-zyxw987654"},
+    ),
+    Edit(
+        "add-source-region",
+        ARCHIVE,
+        "accept sources in a second region",
+        Verdict.GAP_FREE,
+        ("update log-archive-logs-role (assumeRolePolicy)", *with_regions(REGION_CREATES, VIRGINIA)),
+        after=BOTH_REGIONS,
+    ),
+    Edit(
+        "remove-source-region",
+        ARCHIVE,
+        "stop accepting sources in a region",
+        Verdict.BLOCKED,
+        with_regions(REGION_REMOVAL, VIRGINIA),
+        before=BOTH_REGIONS,
+    ),
+    Edit(
+        "switch-layout-to-messages",
+        ARCHIVE,
+        "keep only the log lines, by day",
+        Verdict.RETAINED_LEFTOVER,
+        (
+            *layout_switch(PARTITIONING),
+            "update log-archive-table (parameters, partitionKeys, storageDescriptor)",
+            f"delete log-archive-partition-count-exceeded-{TOKYO}",
+            "forget log-archive-stream-ap-northeast-1",
+        ),
+        after={"layout": "messages"},
+    ),
+    Edit(
+        "switch-layout-to-partitioned",
+        ARCHIVE,
+        "partition by account, log group and day again",
+        Verdict.RETAINED_LEFTOVER,
+        (
+            *layout_switch(PARTITIONING, partition_alarm=True),
+            "update log-archive-table (parameters, partitionKeys, storageDescriptor)",
+            "forget log-archive-stream-ap-northeast-1",
+        ),
+        before={"layout": "messages"},
+    ),
+    Edit(
+        "change-buffering-size",
+        ARCHIVE,
+        "buffer 128 MiB per object",
+        Verdict.GAP_FREE,
+        ("update log-archive-stream-ap-northeast-1 (extendedS3Configuration)",),
+        after={"bufferingSizeMiB": 128},
+    ),
+    Edit(
+        "change-buffering-interval",
+        ARCHIVE,
+        "flush every 15 minutes",
+        Verdict.GAP_FREE,
+        (
+            "update log-archive-stream-ap-northeast-1 (extendedS3Configuration)",
+            f"update log-archive-data-freshness-{TOKYO} (threshold)",
+        ),
+        after={"bufferingIntervalSeconds": 900},
+    ),
+    Edit(
+        "change-retention",
+        ARCHIVE,
+        "keep the archive ten years",
+        Verdict.GAP_FREE,
+        ("update log-archive-lifecycle (rules)", "update log-archive-object-lock (rule)"),
+        after={"retentionDays": 3653},
+    ),
+    Edit(
+        "change-lifecycle-transitions",
+        ARCHIVE,
+        "move objects to the Glacier classes sooner",
+        Verdict.GAP_FREE,
+        ("update log-archive-lifecycle (rules)",),
+        after={"glacierTransitionDays": 30, "deepArchiveTransitionDays": 180},
+    ),
+    Edit(
+        "change-object-lock-mode",
+        ARCHIVE,
+        "lock new objects in COMPLIANCE mode",
+        Verdict.GAP_FREE,
+        ("update log-archive-object-lock (rule)",),
+        after={"objectLockMode": "COMPLIANCE"},
+    ),
+    Edit(
+        "shorten-object-lock",
+        ARCHIVE,
+        "lock new objects for one year only",
+        Verdict.GAP_FREE,
+        ("update log-archive-object-lock (rule)",),
+        after={"objectLockDays": 365},
+    ),
+    Edit(
+        "rotate-to-customer-key",
+        ARCHIVE,
+        "encrypt with a key managed outside the stack",
+        Verdict.BLOCKED,
+        (
+            "update log-archive-workgroup (configuration)",
+            "update log-archive-firehose-policy (policy)",
+            "update log-archive-bucket-encryption (rules)",
+            "update log-archive-query-results-encryption (rules)",
+            "delete log-archive-key-alias",
+            "blocked log-archive-key",
+        ),
+        after={"kmsKeyArn": KEY_ARN},
+    ),
+    Edit(
+        "add-reader",
+        ARCHIVE,
+        "give an audit role read access",
+        Verdict.GAP_FREE,
+        (
+            "update log-archive-key (policy)",
+            "update log-archive-bucket-policy (policy)",
+        ),
+        after={"readerPrincipalArns": ["arn:aws:iam::222222222222:role/security-audit"]},
+    ),
+    Edit(
+        "add-alarm-email",
+        ARCHIVE,
+        "send delivery alarms by e-mail",
+        Verdict.GAP_FREE,
+        (f"create log-archive-alarm-email-{TOKYO}",),
+        after={"alarmEmail": "oncall@example.com"},
+    ),
+    Edit(
+        "remove-alarm-email",
+        ARCHIVE,
+        "stop the alarm e-mails",
+        Verdict.GAP_FREE,
+        (f"delete log-archive-alarm-email-{TOKYO}",),
+        before={"alarmEmail": "oncall@example.com"},
+    ),
+    Edit(
+        "add-access-logs-bucket",
+        ARCHIVE,
+        "log S3 access to the archive bucket",
+        Verdict.GAP_FREE,
+        ("create log-archive-access-logging",),
+        after={"accessLogsBucket": "org-s3-access-logs-222222222222"},
+    ),
+    Edit(
+        "move-home-region",
+        ARCHIVE,
+        "move the bucket and key to another region",
+        Verdict.BLOCKED,
+        (
+            "update log-archive-key (policy)",
+            "update log-archive-workgroup (configuration)",
+            "update log-archive-firehose-policy (policy)",
+            "blocked log-archive-bucket (bucket)",
+            "update log-archive-stream-ap-northeast-1 (extendedS3Configuration)",
+            "update log-archive-table (parameters, storageDescriptor)",
+            "delete-replaced log-archive-query-results (bucket)",
+            "create-replacement log-archive-query-results (bucket)",
+            "create-replacement log-archive-bucket-versioning (bucket)",
+            "create-replacement log-archive-lifecycle (bucket)",
+            "create-replacement log-archive-query-results-versioning (bucket)",
+            "create-replacement log-archive-query-results-lifecycle (bucket)",
+            "create-replacement log-archive-object-lock (bucket)",
+            "create-replacement log-archive-bucket-ownership (bucket)",
+            "create-replacement log-archive-query-results-ownership (bucket)",
+            "create-replacement log-archive-bucket-policy (bucket)",
+            "create-replacement log-archive-query-results-policy (bucket)",
+            "create-replacement log-archive-bucket-public-access-block (bucket)",
+            "create-replacement log-archive-query-results-public-access-block (bucket)",
+            "create-replacement log-archive-bucket-encryption (bucket)",
+            "create-replacement log-archive-query-results-encryption (bucket)",
+            "delete-replaced log-archive-query-results-encryption",
+            "delete-replaced log-archive-bucket-encryption",
+            "delete-replaced log-archive-query-results-public-access-block",
+            "delete-replaced log-archive-bucket-public-access-block",
+            "delete-replaced log-archive-query-results-policy",
+            "delete-replaced log-archive-bucket-policy",
+            "delete-replaced log-archive-query-results-ownership",
+            "delete-replaced log-archive-bucket-ownership",
+            "delete-replaced log-archive-object-lock",
+            "delete-replaced log-archive-query-results-lifecycle",
+            "delete-replaced log-archive-query-results-versioning",
+            "delete-replaced log-archive-lifecycle",
+            "delete-replaced log-archive-bucket-versioning",
+        ),
+        before={"sourceRegions": [TOKYO]},
+        after={"aws:region": VIRGINIA, "sourceRegions": [TOKYO]},
+    ),
+    Edit(
+        "destroy",
+        ARCHIVE,
+        "pulumi destroy",
+        Verdict.BLOCKED,
+        (
+            "delete log-archive-query-results-encryption",
+            "delete log-archive-bucket-encryption",
+            "delete log-archive-query-results-public-access-block",
+            "delete log-archive-bucket-public-access-block",
+            "delete log-archive-query-results-policy",
+            "delete log-archive-bucket-policy",
+            "delete log-archive-query-results-ownership",
+            "delete log-archive-bucket-ownership",
+            "delete log-archive-object-lock",
+            "delete log-archive-query-results-lifecycle",
+            "delete log-archive-query-results-versioning",
+            "delete log-archive-lifecycle",
+            "delete log-archive-bucket-versioning",
+            "delete log-archive-query-results",
+            "delete log-archive-key-alias",
+            "delete log-archive-table",
+            "delete log-archive-database",
+            "delete log-archive-throttled-records-ap-northeast-1",
+            "delete log-archive-partition-count-exceeded-ap-northeast-1",
+            "delete log-archive-delivery-success-ap-northeast-1",
+            "delete log-archive-decompression-failed-ap-northeast-1",
+            "delete log-archive-data-freshness-ap-northeast-1",
+            "delete log-archive-alarms-ap-northeast-1",
+            "delete log-archive-destination-policy-ap-northeast-1",
+            "blocked log-archive-destination-ap-northeast-1",
+            "delete log-archive-logs-policy",
+            "forget log-archive-stream-ap-northeast-1",
+            "blocked log-archive-bucket",
+            "delete log-archive-firehose-policy",
+            "delete log-archive-firehose-errors-stream-ap-northeast-1",
+            "forget log-archive-firehose-errors-ap-northeast-1",
+            "delete log-archive-logs-role",
+            "delete log-archive-workgroup",
+            "blocked log-archive-key",
+            "delete log-archive-firehose-role",
+        ),
+        after=DESTROY,
+    ),
+]
+
+EDITS = [*SOURCE_EDITS, *ARCHIVE_EDITS]
+
+
+def _frozen(overrides: Mapping[str, Any]) -> str:
+    return json.dumps(overrides, sort_keys=True)
+
+
+@functools.cache
+def _archive_outputs(frozen: str) -> dict[str, Any]:
+    return run_program(ARCHIVE, overrides=json.loads(frozen)).outputs
+
+
+@functools.cache
+def _registrations(stack: str, frozen: str, archive: str) -> tuple[Registration, ...]:
+    overrides = json.loads(frozen)
+    if overrides == DESTROY:
+        return ()
+    outputs = {ARCHIVE_REFERENCE: _archive_outputs(archive)} if stack == SOURCE else {}
+    return tuple(run_program(stack, overrides=overrides, stack_outputs=outputs).registrations)
+
+
+def _legacy(registration: Registration) -> Registration:
+    """``registration`` as the previous version registered it: one fixed name, deleted first."""
+    if registration.type != FILTER:
+        return registration
+    inputs = {**registration.inputs, "name": "log-archive"}
+    return replace(
+        registration, inputs=inputs, delete_before_replace=True, delete_before_replace_defined=True
+    )
+
+
+@functools.cache
+def report_of(edit_id: str, stack: str) -> Report:
+    edit = next(e for e in EDITS if e.id == edit_id and e.stack == stack)
+    archive_after = edit.archive_before if edit.archive_after is None else edit.archive_after
+    before = _registrations(edit.stack, _frozen(edit.before), _frozen(edit.archive_before))
+    after = _registrations(edit.stack, _frozen(edit.after), _frozen(archive_after))
+    if edit.legacy_filter_names:
+        before = tuple(_legacy(registration) for registration in before)
+    return simulate(before, after)
+
+
+def _params(edits: list[Edit]) -> list[Any]:
+    return [pytest.param(edit, id=f"{edit.stack}-{edit.id}") for edit in edits]
+
+
+def test_the_catalogue_holds_at_least_twenty_edits_to_each_stack_under_unique_ids() -> None:
+    assert len(SOURCE_EDITS) >= 20
+    assert len(ARCHIVE_EDITS) >= 20
+    assert len({(edit.stack, edit.id) for edit in EDITS}) == len(EDITS)
+
+
+@pytest.mark.parametrize("edit", _params(EDITS))
+def test_each_edit_has_its_documented_verdict_and_steps(edit: Edit) -> None:
+    report = report_of(edit.id, edit.stack)
+
+    assert (report.verdict, tuple(str(step) for step in report.steps)) == (edit.verdict, edit.steps)
+
+
+@pytest.mark.parametrize("edit", _params([e for e in EDITS if e.verdict is not Verdict.BLOCKED]))
+def test_an_edit_pulumi_lets_through_gaps_delivery_only_where_the_catalogue_documents_it(edit: Edit) -> None:
+    report = report_of(edit.id, edit.stack)
+
+    assert report.of(Kind.DATA_LOSS) == report.of(Kind.FAILURE) == []
+    assert bool(report.of(Kind.GAP)) == (edit.gap is not None) == (edit.verdict is Verdict.GAP)
+
+
+@pytest.mark.parametrize("edit", _params(EDITS))
+def test_nothing_that_holds_data_is_deleted_without_being_blocked_or_retained(edit: Edit) -> None:
+    report = report_of(edit.id, edit.stack)
+    deleted = {step.name for step in report.steps if step.action is Action.DELETE and not step.retained}
+    data_loss = {finding.name for finding in report.of(Kind.DATA_LOSS)}
+
+    assert data_loss <= deleted
+    if report.verdict is not Verdict.BLOCKED:
+        assert data_loss == set()
+
+
+def test_a_blocked_edit_names_each_protected_resource_it_would_delete() -> None:
+    blocked = {
+        f"{edit.stack}-{edit.id}": sorted(f.name for f in report_of(edit.id, edit.stack).of(Kind.BLOCKED))
+        for edit in EDITS
+        if edit.verdict is Verdict.BLOCKED
+    }
+
+    assert blocked == {
+        "account-b-remove-source-region": ["log-archive-destination-us-east-1"],
+        "account-b-rotate-to-customer-key": ["log-archive-key"],
+        "account-b-move-home-region": ["log-archive-bucket"],
+        "account-b-destroy": [
+            "log-archive-bucket",
+            "log-archive-destination-ap-northeast-1",
+            "log-archive-key",
+        ],
+    }
+
+
+FINDING_LABELS = {
+    Kind.BLOCKED: "blocked",
+    Kind.GAP: "gap",
+    Kind.DATA_LOSS: "data loss",
+    Kind.FAILURE: "fails",
+    Kind.LEFT_IN_AWS: "left in AWS",
+    Kind.UNSUBSCRIBED: "unsubscribed",
+    Kind.REQUIREMENT: "needs a free filter slot",
+}
+
+
+def catalogue_table() -> str:
+    """The catalogue as docs/change-safety.md shows it, generated from the simulator's reports."""
+    lines = [
+        "| Stack | Edit | Verdict | Replaced | Reported |",
+        "|---|---|---|---|---|",
+    ]
+    for edit in EDITS:
+        report = report_of(edit.id, edit.stack)
+        order = [(step.action, step.name) for step in report.steps]
+        replaced = [
+            f"{name} ({'delete-first' if (Action.DELETE_REPLACED, name) in order[:i] else 'create-first'})"
+            for i, (action, name) in enumerate(order)
+            if action is Action.CREATE_REPLACEMENT
+        ]
+        reported = [f"{FINDING_LABELS[finding.kind]}: {finding.name}" for finding in report.findings]
+        lines.append(
+            f"| {edit.stack} | `{edit.id}`: {edit.summary} | {report.verdict.value} | "
+            f"{', '.join(replaced) or '-'} | {'; '.join(reported) or '-'} |"
+        )
+    return "\n".join(lines)
+
+
+def test_the_change_safety_doc_embeds_the_catalogue_as_simulated() -> None:
+    text = DOC.read_text()
+    start, end = "<!-- catalogue:start -->\n", "\n<!-- catalogue:end -->"
+    embedded = text[text.index(start) + len(start) : text.index(end)] if start in text else ""
+
+    assert embedded == catalogue_table(), (
+        f"regenerate docs/change-safety.md's catalogue:\n{catalogue_table()}"
+    )

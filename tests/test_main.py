@@ -8,10 +8,13 @@ import pulumi
 import pytest
 
 from components import outputs
+from components.archive_args import archive_bucket_name, results_bucket_name
 from components.validation import ConfigError
 from offline.program import ProgramFailed, ProgramRun, run_program
 
 ARCHIVE_STACK = "organization/log-archive/account-b"
+ARCHIVE_COMPONENT = "log-archive"
+"""The archive component's name in ``__main__.py``."""
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +121,13 @@ def test_a_secret_that_would_end_up_in_plain_text_is_refused(
         run_program(stack, secret_keys=[key], stack_outputs={ARCHIVE_STACK: archive.outputs})
     assert str(failed.value.error).startswith(f"{key}: is set with --secret, but its value becomes part of")
     assert failed.value.registrations == []
+
+
+def test_the_bucket_names_the_access_logs_check_derives_are_the_ones_the_program_creates() -> None:
+    run = run_program("account-b")
+    buckets = {r.inputs["bucket"] for r in run.of_type("aws:s3/bucket:Bucket")}
+    account, region = "222222222222", "ap-northeast-1"
+    assert buckets == {
+        archive_bucket_name(ARCHIVE_COMPONENT, account, region),
+        results_bucket_name(ARCHIVE_COMPONENT, account, region),
+    }

@@ -36,7 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +89,15 @@ class Refusal(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    return run_command(lambda: plan(args), debug=args.debug)
+
+
+def run_command(command: Callable[[], int], *, debug: bool) -> int:
+    """Run ``command`` for its exit status: a user mistake becomes one ``error:`` line on stderr and
+    the status that classifies it; any other exception is a bug, reported in one line as well
+    (``debug`` re-raises it, for the traceback)."""
     try:
-        return plan(args)
+        return command()
     except Refusal as refusal:
         return _fail(refusal.status, str(refusal))
     except MissingStackFile as error:
@@ -98,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StackFileError, PolicyConfigError) as error:
         return _fail(EXIT_CONFIG, str(error))
     except Exception as error:
-        if args.debug:
+        if debug:
             raise
         cause = error.error if isinstance(error, ProgramFailed) else error
         return _fail(

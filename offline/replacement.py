@@ -425,7 +425,7 @@ def physical_identity(registration: Registration) -> tuple[str, ...] | None:
 def physical_name(registration: Registration) -> str:
     identity = physical_identity(registration)
     if identity is None:
-        return registration.id or "(generated)"
+        return "(generated)"
     return "/".join(part for part in identity if part)
 
 

@@ -33,16 +33,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from offline.plan import (
-    EXIT_BUG,
-    EXIT_CONFIG,
-    EXIT_USAGE,
-    Refusal,
-    archive_outputs,
-    evaluate,
-    with_secret_values,
-)
-from offline.program import MissingStackFile, ProgramFailed, ProgramRun, StackFileError, read_stack_file
+from offline.plan import archive_outputs, evaluate, run_command, with_secret_values
+from offline.program import ProgramRun, read_stack_file
 from offline.replacement import Kind, Report, Verdict, simulate
 
 EXIT_SAFE = 0
@@ -95,22 +87,13 @@ def render(stack: str, before: Path, after: Path, report: Report) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        before = run_side(args.stack, args.before, args.archive_outputs_before)
-        after = run_side(args.stack, args.after, args.archive_outputs_after)
-    except Refusal as refusal:
-        return _fail(refusal.status, str(refusal))
-    except MissingStackFile as error:
-        return _fail(EXIT_USAGE, str(error))
-    except StackFileError as error:
-        return _fail(EXIT_CONFIG, str(error))
-    except Exception as error:
-        if args.debug:
-            raise
-        cause = error.error if isinstance(error, ProgramFailed) else error
-        return _fail(
-            EXIT_BUG, f"internal error: {type(cause).__name__}: {cause} (--debug shows the traceback)"
-        )
+    return run_command(lambda: diff(args), debug=args.debug)
+
+
+def diff(args: argparse.Namespace) -> int:
+    """Simulate the edit of ``args`` and print it; the exit status of its verdict."""
+    before = run_side(args.stack, args.before, args.archive_outputs_before)
+    after = run_side(args.stack, args.after, args.archive_outputs_after)
     report = simulate(before.registrations, after.registrations)
     if args.json:
         document = {"stack": args.stack, "before": str(args.before), "after": str(args.after)}
@@ -139,11 +122,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="one JSON document instead of the table")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     return parser
-
-
-def _fail(status: int, message: str) -> int:
-    print(f"offline.diff: {message}", file=sys.stderr)
-    return status
 
 
 if __name__ == "__main__":

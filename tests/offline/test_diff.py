@@ -119,7 +119,7 @@ def test_a_stack_file_that_does_not_exist_is_a_usage_error(
     missing = tmp_path / "Pulumi.nowhere.yaml"
 
     assert main(["account-a", "--before", str(missing), "--after", str(missing)]) == EXIT_USAGE
-    assert capsys.readouterr().err.startswith(f"offline.diff: {missing}: no such stack file")
+    assert f"{missing}: no such stack file" in capsys.readouterr().err
 
 
 def test_the_module_runs_as_a_command_and_prints_one_json_document(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import pytest
 
 from offline.mocks import Registration
 from offline.program import run_program
-from offline.replacement import FILTER, Action, Kind, Report, Verdict, simulate
+from offline.replacement import FILTER, TYPES, Action, Kind, Report, Verdict, simulate
 
 SOURCE = "account-a"
 ARCHIVE = "account-b"
@@ -723,6 +723,28 @@ def test_nothing_that_holds_data_is_deleted_without_being_blocked_or_retained(ed
     assert data_loss <= deleted
     if report.verdict is not Verdict.BLOCKED:
         assert data_loss == set()
+
+
+def test_every_resource_type_the_catalogue_deploys_has_replacement_rules_and_no_rule_is_stale() -> None:
+    deployed = {
+        registration.type
+        for registrations in _cached_registrations()
+        for registration in registrations
+        if registration.custom and not registration.type.startswith("pulumi:")
+    }
+
+    assert deployed == set(TYPES)
+
+
+def _cached_registrations() -> list[tuple[Registration, ...]]:
+    return [
+        _registrations(edit.stack, _frozen(overrides), _frozen(archive))
+        for edit in EDITS
+        for overrides, archive in (
+            (edit.before, edit.archive_before),
+            (edit.after, edit.archive_before if edit.archive_after is None else edit.archive_after),
+        )
+    ]
 
 
 def test_a_blocked_edit_names_each_protected_resource_it_would_delete() -> None:

@@ -14,7 +14,14 @@ from pulumi.stack_reference import StackReferenceOutputDetails
 
 from components import outputs
 from components.stack_config import ARCHIVE_STACK_KEY
-from components.validation import ACCOUNT_ID, LOG_GROUP_NAME, ORGANIZATION_ID, ConfigError, aws_regions
+from components.validation import (
+    ACCOUNT_ID,
+    LOG_GROUP_NAME,
+    ORGANIZATION_ID,
+    PARTITION,
+    ConfigError,
+    aws_regions,
+)
 
 __all__ = ["ARCHIVE_STACK_KEY", "ArchiveOutputs", "parse_outputs", "read_archive", "read_outputs"]
 
@@ -42,10 +49,6 @@ class ArchiveOutputs:
     """Region -> log groups the archive pipeline writes itself."""
     secret_outputs: frozenset[str]
     """Names of the outputs the archive stack marked secret."""
-
-    def partition(self, region: str) -> str:
-        """The AWS partition (``aws``, ``aws-cn``, ...) of the destination in ``region``."""
-        return self.destination_arns[region].split(":")[1]
 
 
 def read_outputs(reference: pulumi.StackReference, names: Sequence[str]) -> dict[str, tuple[Any, bool]]:
@@ -108,7 +111,7 @@ def parse_outputs(stack: str, values: Mapping[str, Any], secret_outputs: frozens
 def _check_consistency(archive: ArchiveOutputs) -> None:
     for region, arn in sorted(archive.destination_arns.items()):
         partition, _, _, account = arn.split(":")[1:5]
-        if partition != "aws" or account != archive.archive_account_id:
+        if partition != PARTITION or account != archive.archive_account_id:
             raise _inconsistent(
                 archive.stack,
                 f"{outputs.DESTINATION_ARNS}[{region}] is {arn}, not a destination of the aws "

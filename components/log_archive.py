@@ -24,10 +24,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components import archive_policies, layout, outputs
-from components.archive_args import LogArchiveArgs
+from components.archive_args import LogArchiveArgs, archive_bucket_name, results_bucket_name
 from components.monitoring import alarm_specs, stream_alarms
 from components.private_bucket import private_bucket
-from components.query import query_resources, results_bucket_name
+from components.query import query_resources
 
 __all__ = ["LogArchive", "LogArchiveArgs"]
 
@@ -51,7 +51,7 @@ class LogArchive(pulumi.ComponentResource):
         super().__init__("log-archive:index:LogArchive", name, None, opts)
         self._name = name
         self._args = args
-        bucket_name = f"{name}-{args.account_id}-{args.region}"
+        bucket_name = archive_bucket_name(name, args.account_id, args.region)
         bucket_arn = f"arn:aws:s3:::{bucket_name}"
 
         self.firehose_role = aws.iam.Role(
@@ -126,7 +126,8 @@ class LogArchive(pulumi.ComponentResource):
                     args.account_id,
                     args.region,
                     bucket_arn=bucket_arn,
-                    results_bucket_arn=f"arn:aws:s3:::{results_bucket_name(self._name, args)}",
+                    results_bucket_arn="arn:aws:s3:::"
+                    + results_bucket_name(self._name, args.account_id, args.region),
                     firehose_role_arn=self.firehose_role.arn,
                     reader_arns=args.reader_principal_arns,
                 )

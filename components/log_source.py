@@ -59,7 +59,7 @@ from components.source_args import (
     LogGroupSource,
     LogSourceArgs,
 )
-from components.validation import ConfigError
+from components.validation import PARTITION, ConfigError
 
 __all__ = ["LogSource", "LogSourceArgs"]
 
@@ -162,7 +162,7 @@ class LogSource(pulumi.ComponentResource):
         depends_on: list[pulumi.Resource] = []
         self.subscription_role = None
         if archive.subscription_role_required:
-            self.subscription_role, role_policy = self._role(args, archive)
+            self.subscription_role, role_policy = self._role(args)
             role_arn = self.subscription_role.arn
             depends_on = [role_policy]
 
@@ -197,14 +197,13 @@ class LogSource(pulumi.ComponentResource):
             return pulumi.Output.secret(region_plan.destination_arn)
         return region_plan.destination_arn
 
-    def _role(self, args: LogSourceArgs, archive: ArchiveOutputs) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
-        partition = archive.partition(args.regions[0])
+    def _role(self, args: LogSourceArgs) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
         role = aws.iam.Role(
             f"{self._name}-subscription-role",
             description="Assumed by CloudWatch Logs to subscribe this account's log groups "
             "to the organization-wide log archive.",
             assume_role_policy=pulumi.Output.json_dumps(
-                source_policies.subscription_role_trust_policy(partition, args.account_id, args.regions)
+                source_policies.subscription_role_trust_policy(PARTITION, args.account_id, args.regions)
             ),
             opts=self._child(),
         )
@@ -212,7 +211,7 @@ class LogSource(pulumi.ComponentResource):
             f"{self._name}-subscription-role-policy",
             role=role.id,
             policy=pulumi.Output.json_dumps(
-                source_policies.subscription_role_permissions(partition, args.account_id, args.regions)
+                source_policies.subscription_role_permissions(PARTITION, args.account_id, args.regions)
             ),
             opts=self._child(),
         )

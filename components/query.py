@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import layout, outputs
-from components.archive_args import LogArchiveArgs
+from components.archive_args import LogArchiveArgs, results_bucket_name
 from components.archive_policies import results_bucket_policy
 from components.private_bucket import private_bucket
 
@@ -56,17 +56,13 @@ def projection_parameters(
     }
 
 
-def results_bucket_name(name: str, args: LogArchiveArgs) -> str:
-    return f"{name}-query-results-{args.account_id}-{args.region}"
-
-
 def query_resources(
     name: str, args: LogArchiveArgs, bucket_name: str, key_arn: pulumi.Input[str], parent: pulumi.Resource
 ) -> dict[str, pulumi.Output[str]]:
     """Database, table, results bucket and workgroup; their names keyed by stack output name."""
     child = pulumi.ResourceOptions(parent=parent)
     partitioned = args.layout == "partitioned"
-    results_name = results_bucket_name(name, args)
+    results_name = results_bucket_name(name, args.account_id, args.region)
     results, versioning = private_bucket(
         f"{name}-query-results",
         results_name,

@@ -1,5 +1,5 @@
 """Benchmarks of program evaluation, policy evaluation and the test command, each beside its floor.
 
-Run ``uv run python -m benchmarks`` (``--quick`` for a smoke run); it rewrites
+Run ``.venv/bin/python -m benchmarks`` (``--quick`` for a smoke run); it rewrites
 ``docs/performance.md``.
 """

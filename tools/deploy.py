@@ -1,6 +1,6 @@
 """Deploy (or preview) every stack of the project in dependency order, for users without CI.
 
-    uv run python -m tools.deploy [--preview] [--policy-pack policy_pack]
+    .venv/bin/python -m tools.deploy [--preview] [--policy-pack policy_pack]
 
 Archive stacks go first, then the source stacks (see ``tools.stacks``); the first failure stops
 the run with a message naming the stack, and the stacks after it are not touched. It drives the

@@ -1,6 +1,6 @@
 """Check end to end that a source log group reaches the archive bucket.
 
-    uv run python -m tools.verify_delivery --log-group delivery-test \\
+    .venv/bin/python -m tools.verify_delivery --log-group delivery-test \\
         --source-profile workload-a --archive-profile log-archive --region ap-northeast-1 \\
         --archive-outputs archive-outputs.json
 

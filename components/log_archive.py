@@ -207,7 +207,7 @@ class LogArchive(pulumi.ComponentResource):
             name=ERROR_LOG_STREAM,
             log_group_name=log_group.name,
             region=region,
-            opts=self._child(),
+            opts=self._child(retain_on_delete=True),
         )
         return log_group, log_stream
 

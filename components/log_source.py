@@ -23,7 +23,9 @@ Edits never unsubscribe anything by accident (docs/change-safety.md has the whol
 - The account policy's selection criteria force a replacement, and AWS allows one subscription
   policy per account and region: it keeps one name, is replaced create-first (an upsert by that
   name) and is retained on delete, so the old policy's delete never removes the new one. Turning
-  ``accountPolicy`` off therefore leaves the policy in AWS, which ``offline.diff`` reports.
+  ``accountPolicy`` off therefore leaves the policy in AWS, which ``offline.diff`` reports. It
+  depends on the region's filters, so a log group newly listed in ``logGroups`` leaves the
+  policy's coverage only once its own filter delivers.
 - Log groups the stack creates are retained on delete: their stored events outlive the entry.
 
 Regions: every resource sets pulumi-aws 7's per-resource ``region`` argument, so one default
@@ -170,11 +172,13 @@ class LogSource(pulumi.ComponentResource):
         account_policy_names: dict[str, pulumi.Output[str]] = {}
         for region_plan in region_plans:
             destination = destinations[region_plan.region]
-            for source in args.log_groups:
+            filters = [
                 self._filter(region_plan, source, destination, role_arn, depends_on)
+                for source in args.log_groups
+            ]
             if args.account_policy is not None:
                 account_policy_names[region_plan.region] = self._account_policy(
-                    region_plan, args.account_policy, destination, role_arn, depends_on
+                    region_plan, args.account_policy, destination, role_arn, [*depends_on, *filters]
                 ).policy_name
 
         self.exports = {
@@ -224,7 +228,7 @@ class LogSource(pulumi.ComponentResource):
         destination: pulumi.Input[str],
         role_arn: pulumi.Output[str] | None,
         depends_on: list[pulumi.Resource],
-    ) -> None:
+    ) -> aws.cloudwatch.LogSubscriptionFilter:
         region = region_plan.region
         log_group: pulumi.Input[str] = source.name
         if source.create:
@@ -235,7 +239,7 @@ class LogSource(pulumi.ComponentResource):
                 region=region,
                 opts=self._child(retain_on_delete=True),
             ).name
-        aws.cloudwatch.LogSubscriptionFilter(
+        return aws.cloudwatch.LogSubscriptionFilter(
             naming.subscription_filter_resource(self._name, region, source.name),
             name=naming.subscription_filter_name(region_plan.destination_arn),
             log_group=log_group,

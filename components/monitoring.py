@@ -91,11 +91,15 @@ def stream_alarms(
     specs: list[AlarmSpec],
     parent: pulumi.Resource,
 ) -> list[aws.cloudwatch.MetricAlarm]:
-    """One ``MetricAlarm`` per spec on ``stream_name``, alarming and recovering to ``topic_arn``."""
+    """One ``MetricAlarm`` per spec on ``stream_name``, alarming and recovering to ``topic_arn``.
+
+    Alarm names follow the region, not the stream: a layout switch renames the stream, and a
+    renamed alarm would be replaced delete-first (an explicit name), leaving the region unwatched.
+    """
     return [
         aws.cloudwatch.MetricAlarm(
             f"{name}-{spec.suffix}-{region}",
-            name=f"{stream_name}-{spec.suffix}",
+            name=f"{name}-{region}-{spec.suffix}",
             alarm_description=spec.description,
             namespace="AWS/Firehose",
             metric_name=spec.metric,

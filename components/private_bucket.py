@@ -18,15 +18,17 @@ def private_bucket(
     *,
     object_lock: bool = False,
 ) -> tuple[aws.s3.Bucket, aws.s3.BucketVersioning]:
-    """The bucket (protected and retained on delete when it holds Object Lock data) and its
-    versioning, which Object Lock and lifecycle settings must wait for."""
+    """The bucket (retained on delete, and protected when it holds Object Lock data) and its
+    versioning, which Object Lock and lifecycle settings must wait for. S3 refuses to delete a
+    bucket that is not empty, so a delete would only fail the update: retained, it is left in
+    AWS instead, and ``pulumi destroy`` completes."""
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(
         resource_name,
         bucket=bucket_name,
         object_lock_enabled=object_lock,
         force_destroy=False,
-        opts=pulumi.ResourceOptions(parent=parent, protect=object_lock, retain_on_delete=object_lock),
+        opts=pulumi.ResourceOptions(parent=parent, protect=object_lock, retain_on_delete=True),
     )
     aws.s3.BucketPublicAccessBlock(
         f"{resource_name}-public-access-block",

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from offline.diff import EXIT_BLOCKED, EXIT_SAFE, EXIT_UNSAFE, main
+from offline.diff import EXIT_BLOCKED, EXIT_SAFE, main
 from offline.plan import EXIT_USAGE
 from offline.program import PROJECT_DIR, run_program
 
@@ -86,7 +86,7 @@ def test_a_new_archive_account_replaces_the_filter_create_first_and_names_the_sl
     )
 
 
-def test_a_hand_off_from_the_account_policy_to_a_new_filter_is_reported_as_a_gap(
+def test_a_hand_off_from_the_account_policy_to_a_new_filter_waits_for_the_filter(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     policy = {"filterPattern": ""}
@@ -94,11 +94,12 @@ def test_a_hand_off_from_the_account_policy_to_a_new_filter_is_reported_as_a_gap
     groups = [{"name": "delivery-test"}, {"name": "/app/web"}]
     after = stack_file(tmp_path, "account-a", "after.yaml", accountPolicy=policy, logGroups=groups)
 
-    assert main(["account-a", "--before", str(before), "--after", str(after)]) == EXIT_UNSAFE
-    assert (
-        "delivery gap: log-source-account-policy-ap-northeast-1: log group /app/web"
-        in capsys.readouterr().out
+    assert main(["account-a", "--before", str(before), "--after", str(after)]) == EXIT_SAFE
+    printed = capsys.readouterr().out
+    assert printed.index("create              LogSubscriptionFilter") < printed.index(
+        "create-replacement  LogAccountPolicy"
     )
+    assert "delivery gap" not in printed
 
 
 def test_switching_the_archive_to_an_external_key_is_blocked_by_the_protected_key(

@@ -95,7 +95,7 @@ REGION_REMOVAL = (
     "delete log-archive-destination-policy-{region}",
     "blocked log-archive-destination-{region}",
     "forget log-archive-stream-{region}",
-    "delete log-archive-firehose-errors-stream-{region}",
+    "forget log-archive-firehose-errors-stream-{region}",
     "forget log-archive-firehose-errors-{region}",
 )
 
@@ -110,10 +110,7 @@ def layout_switch(replaced: str, partition_alarm: bool = False) -> tuple[str, ..
     for alarm in ALARMS:
         if alarm == "throttled-records" and partition_alarm:
             steps.append(f"create log-archive-partition-count-exceeded-{TOKYO}")
-        steps += [
-            f"delete-replaced log-archive-{alarm}-{TOKYO} (name)",
-            f"create-replacement log-archive-{alarm}-{TOKYO} (name)",
-        ]
+        steps.append(f"update log-archive-{alarm}-{TOKYO} (dimensions)")
     return tuple(steps)
 
 
@@ -252,20 +249,17 @@ SOURCE_EDITS = [
         "add-log-group-beside-account-policy",
         SOURCE,
         "give one log group its own filter pattern while the account policy runs",
-        Verdict.GAP,
-        (POLICY_UPSERT[0], f"create {WEB_FILTER}", POLICY_UPSERT[1]),
+        Verdict.GAP_FREE,
+        (f"create {WEB_FILTER}", *POLICY_UPSERT),
         before={"accountPolicy": POLICY},
         after={"accountPolicy": POLICY, "logGroups": TWO_GROUPS},
-        gap="/app/web in ap-northeast-1, for the seconds between the account policy's upsert and "
-        "the filter's create when the policy lands first; recover with an export task for the "
-        "update's minutes",
     ),
     Edit(
         "remove-log-group-beside-account-policy",
         SOURCE,
         "return a log group to the account policy's coverage",
         Verdict.UNSUBSCRIBED_BY_INTENT,
-        (*POLICY_UPSERT[:1], f"delete {WEB_FILTER}", *POLICY_UPSERT[1:]),
+        (*POLICY_UPSERT, f"delete {WEB_FILTER}"),
         before={"accountPolicy": POLICY, "logGroups": TWO_GROUPS},
         after={"accountPolicy": POLICY},
     ),
@@ -301,8 +295,8 @@ SOURCE_EDITS = [
         "follow the archive to a new account with the account policy on",
         Verdict.GAP_FREE,
         (
-            f"update {ACCOUNT_POLICY} (policyDocument)",
             f"create-replacement {FILTER_TOKYO} (destinationArn, name)",
+            f"update {ACCOUNT_POLICY} (policyDocument)",
             f"delete-replaced {FILTER_TOKYO}",
         ),
         before={"accountPolicy": POLICY},
@@ -347,7 +341,7 @@ SOURCE_EDITS = [
         SOURCE,
         "pulumi destroy",
         Verdict.RETAINED_LEFTOVER,
-        (f"delete {FILTER_TOKYO}", f"delete {WEB_FILTER}", f"forget {WEB_GROUP}", f"forget {ACCOUNT_POLICY}"),
+        (f"forget {ACCOUNT_POLICY}", f"delete {FILTER_TOKYO}", f"delete {WEB_FILTER}", f"forget {WEB_GROUP}"),
         before={"logGroups": CREATED, "accountPolicy": POLICY},
         after=DESTROY,
     ),
@@ -569,7 +563,7 @@ ARCHIVE_EDITS = [
             "blocked log-archive-bucket (bucket)",
             "update log-archive-stream-ap-northeast-1 (extendedS3Configuration)",
             "update log-archive-table (parameters, storageDescriptor)",
-            "delete-replaced log-archive-query-results (bucket)",
+            "forget log-archive-query-results (bucket)",
             "create-replacement log-archive-query-results (bucket)",
             "create-replacement log-archive-bucket-versioning (bucket)",
             "create-replacement log-archive-lifecycle (bucket)",
@@ -620,7 +614,7 @@ ARCHIVE_EDITS = [
             "delete log-archive-query-results-versioning",
             "delete log-archive-lifecycle",
             "delete log-archive-bucket-versioning",
-            "delete log-archive-query-results",
+            "forget log-archive-query-results",
             "delete log-archive-key-alias",
             "delete log-archive-table",
             "delete log-archive-database",
@@ -636,7 +630,7 @@ ARCHIVE_EDITS = [
             "forget log-archive-stream-ap-northeast-1",
             "blocked log-archive-bucket",
             "delete log-archive-firehose-policy",
-            "delete log-archive-firehose-errors-stream-ap-northeast-1",
+            "forget log-archive-firehose-errors-stream-ap-northeast-1",
             "forget log-archive-firehose-errors-ap-northeast-1",
             "delete log-archive-logs-role",
             "delete log-archive-workgroup",

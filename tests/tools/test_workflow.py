@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +94,54 @@ def test_each_deploying_job_assumes_its_stack_role_through_oidc(name: str) -> No
     assert step_using(job, "aws-actions/configure-aws-credentials@")["with"]["role-to-assume"] == (
         "${{ matrix.role }}"
     )
+
+
+def test_pull_requests_simulate_every_edited_stack_file_against_the_base_branch() -> None:
+    job = jobs()["change-safety"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    assert job["steps"][0] == {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}
+    assert job["steps"][-1] == {"run": 'bash scripts/change-safety.sh "origin/${{ github.base_ref }}"'}
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_the_change_safety_script_fails_on_a_blocked_edit_and_skips_new_stacks(tmp_path: Path) -> None:
+    for name in ("components", "offline", "scripts"):
+        shutil.copytree(PROJECT_DIR / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [PROJECT_DIR / "__main__.py", *PROJECT_DIR.glob("Pulumi*.yaml")]:
+        shutil.copy(path, tmp_path / path.name)
+    archive = tmp_path / "Pulumi.account-b.yaml"
+    one_region = archive.read_text()
+    archive.write_text(
+        one_region.replace("    - ap-northeast-1\n", "    - ap-northeast-1\n    - us-east-1\n", 1)
+    )
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-qm", "deployed")
+    archive.write_text(one_region)
+    (tmp_path / "Pulumi.account-c.yaml").write_text((tmp_path / "Pulumi.account-a.yaml").read_text())
+    _git(tmp_path, "add", ".")
+
+    done = subprocess.run(
+        ["bash", "scripts/change-safety.sh", "HEAD"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHON": sys.executable},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert done.returncode == 1, done.stderr
+    assert "==> account-c: new stack, nothing deployed to compare with" in done.stdout
+    assert "blocked: log-archive-destination-us-east-1" in done.stdout
+    assert "\nVerdict: blocked\n" in done.stdout
 
 
 def test_the_test_job_runs_the_project_check_script() -> None:

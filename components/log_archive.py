@@ -122,14 +122,22 @@ class LogArchive(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
             policy=pulumi.Output.json_dumps(
-                archive_policies.key_policy(
-                    args.account_id,
-                    args.region,
-                    bucket_arn=bucket_arn,
-                    results_bucket_arn="arn:aws:s3:::"
-                    + results_bucket_name(self._name, args.account_id, args.region),
-                    firehose_role_arn=self.firehose_role.arn,
-                    reader_arns=args.reader_principal_arns,
+                archive_policies.with_statements(  # issue 13b: export tasks of tools.backfill
+                    archive_policies.key_policy(
+                        args.account_id,
+                        args.region,
+                        bucket_arn=bucket_arn,
+                        results_bucket_arn="arn:aws:s3:::"
+                        + results_bucket_name(self._name, args.account_id, args.region),
+                        firehose_role_arn=self.firehose_role.arn,
+                        reader_arns=args.reader_principal_arns,
+                    ),
+                    archive_policies.export_task_key_statements(
+                        bucket_arn,
+                        [*args.source_account_ids, args.account_id],
+                        args.regions,
+                        args.organization_id,
+                    ),
                 )
             ),
             opts=self._child(protect=True, retain_on_delete=True),
@@ -148,7 +156,17 @@ class LogArchive(pulumi.ComponentResource):
             f"{name}-bucket",
             bucket_name,
             self.key_arn,
-            archive_policies.bucket_policy(bucket_arn, self.firehose_role.arn, args.reader_principal_arns),
+            archive_policies.with_statements(  # issue 13b: export tasks of tools.backfill write backfill/
+                archive_policies.bucket_policy(
+                    bucket_arn, self.firehose_role.arn, args.reader_principal_arns
+                ),
+                archive_policies.export_task_bucket_statements(
+                    bucket_arn,
+                    [*args.source_account_ids, args.account_id],
+                    args.regions,
+                    args.organization_id,
+                ),
+            ),
             self,
             object_lock=True,
         )

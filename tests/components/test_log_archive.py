@@ -120,7 +120,12 @@ def test_the_bucket_policy_denies_plain_http_and_lets_firehose_write_owner_contr
     deployed: ProgramRun,
 ) -> None:
     policy = deployed.named("log-archive-bucket-policy").inputs["policy"]
-    assert document(policy)["Statement"] == [
+    statements = document(policy)["Statement"]
+    assert [s["Sid"] for s in statements[2:]] == [
+        "AllowExportTasksGetBucketAcl",
+        "AllowExportTasksWriteBackfill",
+    ]
+    assert statements[:2] == [
         {
             "Sid": "DenyInsecureTransport",
             "Effect": "Deny",
@@ -182,7 +187,11 @@ def test_the_key_is_rotated_and_its_policy_grants_use_only_through_s3(deployed: 
     assert key["enableKeyRotation"] is True
     assert key["deletionWindowInDays"] == 30.0
     statements = document(key["policy"])["Statement"]
-    assert [s["Sid"] for s in statements] == ["AllowKeyAdministrationByTheAccount", "AllowFirehoseThroughS3"]
+    assert [s["Sid"] for s in statements] == [
+        "AllowKeyAdministrationByTheAccount",
+        "AllowFirehoseThroughS3",
+        "AllowExportTasksEncryptBackfill",
+    ]
     admin = statements[0]
     assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:*"} & set(admin["Action"])
     assert statements[1]["Principal"] == {"AWS": FIREHOSE_ROLE_ARN}

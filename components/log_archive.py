@@ -25,6 +25,7 @@ import pulumi_aws as aws
 
 from components import archive_policies, layout, outputs
 from components.archive_args import LogArchiveArgs, archive_bucket_name, results_bucket_name
+from components.backfill_table import backfill_table
 from components.monitoring import alarm_specs, stream_alarms
 from components.private_bucket import private_bucket
 from components.query import query_resources
@@ -105,6 +106,9 @@ class LogArchive(pulumi.ComponentResource):
             outputs.ALARM_TOPIC_ARNS: {r: t.arn for r, t in topics.items()},
         }
         self.exports.update(query_resources(name, args, bucket_name, self.key_arn, self))
+        self.exports[outputs.GLUE_BACKFILL_TABLE] = backfill_table(  # issue 13b: tools.backfill's table
+            name, self.exports[outputs.GLUE_DATABASE], bucket_name, args.source_account_ids, self
+        ).name
         if args.organization_id is not None:
             self.exports[outputs.ORGANIZATION_ID] = args.organization_id
         self.register_outputs(self.exports)

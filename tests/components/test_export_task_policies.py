@@ -7,6 +7,7 @@ from components.archive_policies import (
     export_task_key_statements,
     with_statements,
 )
+from components.backfill_table import backfill_table_parameters
 
 BUCKET_ARN = "arn:aws:s3:::log-archive-222222222222"
 ACCOUNTS = ["111111111111", "222222222222"]
@@ -82,3 +83,15 @@ def test_with_statements_appends_and_leaves_the_document_unchanged() -> None:
         "Statement": [{"Sid": "A"}, {"Sid": "B"}],
     }
     assert document == {"Version": "2012-10-17", "Statement": [{"Sid": "A"}]}
+
+
+def test_the_backfill_table_projects_the_live_partitions_under_backfill() -> None:
+    parameters = backfill_table_parameters("log-archive-222222222222", ["111111111111"])
+    assert parameters["storage.location.template"] == (
+        "s3://log-archive-222222222222/backfill/account=${account}/log_group=${log_group}/dt=${dt}/"
+    )
+    assert (parameters["projection.account.values"], parameters["projection.log_group.type"]) == (
+        "111111111111",
+        "injected",
+    )
+    assert (parameters["classification"], parameters["compressionType"]) == ("text", "gzip")

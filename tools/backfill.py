@@ -68,11 +68,12 @@ class Unit:
 
     @property
     def key(self) -> str:
-        return f"{self.log_group}|{self.day.isoformat()}"
+        """Log group, day and window: a later run over a wider window exports the day again."""
+        return f"{self.log_group}|{self.day.isoformat()}|{self.start_ms}|{self.end_ms}"
 
     @property
     def task_name(self) -> str:
-        digest = hashlib.sha256(f"{self.key}|{self.start_ms}|{self.end_ms}".encode()).hexdigest()[:16]
+        digest = hashlib.sha256(self.key.encode()).hexdigest()[:16]
         return f"{TASK_PREFIX}{self.day.isoformat()}-{digest}"
 
     def prefix(self, account: str) -> str:
@@ -317,6 +318,10 @@ def run(
     args = _parser().parse_args(argv)
     target = archive_target(load_outputs(args.archive_outputs) if args.archive_outputs else None, args.bucket)
     start, end = parse_time(args.start), parse_time(args.end)
+    now = datetime.fromtimestamp(clock.now(), UTC)
+    if end > now:
+        report(f"--end is in the future: exporting up to now ({now:%Y-%m-%dT%H:%M:%SZ})")
+        end = now
     source = _session(session, args.source_profile, args.region, "source")
     region = args.region or source.region_name
     if not region:

@@ -228,3 +228,12 @@ def test_unit_keys_and_task_names_are_stable() -> None:
     unit = Unit("/g", START.date(), 0, 1)
     assert unit.task_name == Unit("/g", START.date(), 0, 1).task_name
     assert unit.task_name.startswith(f"log-archive-backfill-{START.date().isoformat()}-")
+
+
+def test_an_end_in_the_future_is_clipped_to_now(aws: None, tmp_path: Path) -> None:
+    lines: list[str] = []
+    argv = args(tmp_path, "--log-group", GROUPS[0])
+    argv[argv.index("--end") + 1] = (TODAY + timedelta(days=3)).isoformat()
+    code, summary = run(argv, FakeClock().clock(), Sessions(), lines.append)
+    assert (code, summary["tasks"]) == (0, 3), "two past days and today up to now"
+    assert lines[0].startswith("--end is in the future: exporting up to now (")

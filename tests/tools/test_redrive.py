@@ -18,7 +18,7 @@ from tests.tools.objects import compact, envelope, gzip_lines
 from tests.tools.test_verify_delivery import FakeClock
 from tools.archive_format import RAW as RAW_LAYOUT
 from tools.archive_format import iter_events
-from tools.redrive import error_records, error_type, main, run
+from tools.redrive import Redrive, error_records, error_type, main, run
 
 REGION = "ap-northeast-1"
 BUCKET = "log-archive-222222222222"
@@ -129,3 +129,35 @@ def test_no_stream_for_the_region_exits_2(tmp_path: Path, capsys: pytest.Capture
     assert capsys.readouterr().err == (
         f"error: no stream for region {REGION}: pass --stream, or --region one of (none in the outputs)\n"
     )
+
+
+class RefusingFirehose:
+    """Refuses the first record of the first ``refusals`` calls, as Firehose does when throttled."""
+
+    def __init__(self, refusals: int) -> None:
+        self.refusals = refusals
+        self.calls: list[list[bytes]] = []
+
+    def put_record_batch(self, DeliveryStreamName: str, Records: list[dict[str, bytes]]) -> dict[str, Any]:  # noqa: N803
+        self.calls.append([record["Data"] for record in Records])
+        refused = self.refusals > 0
+        self.refusals -= 1
+        answers = [{"ErrorCode": "ServiceUnavailableException"} if refused and i == 0 else {"RecordId": "r"}
+                   for i in range(len(Records))]  # fmt: skip
+        return {"FailedPutCount": int(refused), "RequestResponses": answers}
+
+
+def test_refused_records_are_retried_alone_with_backoff(aws: Any) -> None:
+    firehose, clock = RefusingFirehose(refusals=2), FakeClock()
+    redrive = Redrive(aws, firehose, BUCKET, STREAM, clock.clock())  # type: ignore[arg-type]
+    redrive.object(FAILED_KEY)
+    assert firehose.calls == [RAW[:2], RAW[:1], RAW[:1]]
+    assert clock.slept == [1.0, 2.0]
+    assert redrive.counts["processing-failed"] == {"objects": 1, "records": 2}
+
+
+def test_records_refused_every_time_fail_the_object_and_write_no_manifest(aws: Any) -> None:
+    redrive = Redrive(aws, RefusingFirehose(refusals=99), BUCKET, STREAM, FakeClock().clock())  # type: ignore[arg-type]
+    redrive.object(FAILED_KEY)
+    assert redrive.problems == [f"{FAILED_KEY}: Firehose refused 1 record(s) 5 times"]
+    assert aws.list_objects_v2(Bucket=BUCKET, Prefix="redrive/").get("KeyCount") == 0

@@ -44,7 +44,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from components.archive_policies import BACKFILL_PREFIX
 from tools.archive_format import encode_log_group
-from tools.verify_delivery import Clock, VerifyError, archive_target, load_outputs
+from tools.verify_delivery import (
+    Clock,
+    SessionFactory,
+    VerifyError,
+    archive_target,
+    load_outputs,
+    open_session,
+)
 
 if TYPE_CHECKING:
     from types_boto3_logs import CloudWatchLogsClient
@@ -301,16 +308,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-SessionFactory = Callable[..., boto3.Session]
-
-
-def _session(factory: SessionFactory, profile: str | None, region: str | None, role: str) -> boto3.Session:
-    try:
-        return factory(profile_name=profile, region_name=region)
-    except BotoCoreError as error:
-        raise VerifyError(f"no {role} credentials: {error}; check --{role}-profile") from None
-
-
 def run(
     argv: Sequence[str], clock: Clock, session: SessionFactory, report: Callable[[str], None]
 ) -> tuple[int, dict[str, Any]]:
@@ -322,7 +319,7 @@ def run(
     if end > now:
         report(f"--end is in the future: exporting up to now ({now:%Y-%m-%dT%H:%M:%SZ})")
         end = now
-    source = _session(session, args.source_profile, args.region, "source")
+    source = open_session(session, args.source_profile, args.region, "source")
     region = args.region or source.region_name
     if not region:
         raise VerifyError("no source region: pass --region or set one in the source profile")
@@ -338,7 +335,7 @@ def run(
         raise VerifyError(f"cannot use the source credentials: {error}") from None
     s3 = None
     if args.archive_profile is not None:
-        s3 = _session(session, args.archive_profile, None, "archive").client("s3")
+        s3 = open_session(session, args.archive_profile, None, "archive").client("s3")
     state = State.load(args.state or Path(f"backfill-state-{account}-{region}.json"))
     units = plan_units(groups, start, end)
     backfill = Backfill(logs, s3, target.bucket, account, state, clock, report, args.poll_interval)

@@ -37,7 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from components import outputs
 from tools.archive_format import PARTITIONED, day_prefix, encode_log_group
-from tools.verify_delivery import VerifyError, archive_target, load_outputs
+from tools.verify_delivery import VerifyError, archive_target, load_outputs, open_session
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -196,10 +196,7 @@ def run(
     regions = sorted(target.destination_arns)
     if not regions:
         raise VerifyError(f"{args.archive_outputs} has no {outputs.DESTINATION_ARNS}: no regions to check")
-    try:
-        archive = session(profile_name=args.archive_profile)
-    except BotoCoreError as error:
-        raise VerifyError(f"no archive credentials: {error}; check --archive-profile") from None
+    archive = open_session(session, args.archive_profile, None, "archive")
     accounts = expected_accounts(stack_outputs, args.accounts, lambda: archive.client("organizations"))
     try:
         rows = coverage(

@@ -44,7 +44,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tools.archive_format import ERROR_ROOT, GZIP_MAGIC
-from tools.verify_delivery import Clock, VerifyError, archive_target, load_outputs
+from tools.verify_delivery import Clock, VerifyError, archive_target, load_outputs, open_session
 
 if TYPE_CHECKING:
     from types_boto3_firehose import FirehoseClient
@@ -211,10 +211,7 @@ def run(
 ) -> int:
     args = _parser().parse_args(argv)
     target = archive_target(load_outputs(args.archive_outputs) if args.archive_outputs else None, args.bucket)
-    try:
-        archive = session(profile_name=args.archive_profile, region_name=args.region)
-    except BotoCoreError as error:
-        raise VerifyError(f"no archive credentials: {error}; check --archive-profile") from None
+    archive = open_session(session, args.archive_profile, args.region, "archive")
     region = args.region or archive.region_name
     stream = args.stream or target.delivery_stream_arns.get(region or "")
     if not stream:

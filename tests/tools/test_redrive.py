@@ -14,6 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from tests.tools.moto_env import fake_credentials
 from tests.tools.objects import compact, envelope, gzip_lines
 from tests.tools.test_verify_delivery import FakeClock
 from tools.archive_format import RAW as RAW_LAYOUT
@@ -41,10 +42,7 @@ RAW = [gzip.compress(compact(envelope("/app/web", [f"event {n}"])).encode()) for
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    fake_credentials(monkeypatch, REGION)
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})

@@ -294,3 +294,78 @@ def key_policy(
             },
         ]
     return {"Version": VERSION, "Statement": statements}
+
+
+BACKFILL_PREFIX = "backfill/"
+"""Where ``tools.backfill`` has CloudWatch Logs export tasks write the history of log groups."""
+
+
+def _export_task_conditions(
+    account_ids: Sequence[str], regions: Sequence[str], organization_id: str | None
+) -> list[Document]:
+    """Confused-deputy conditions of CloudWatch Logs export tasks: the exporting account (or
+    organization) and a log group of a source region (AWS docs, S3ExportTasksConsole)."""
+    source_arns = {"aws:SourceArn": [f"arn:aws:logs:{region}:*:log-group:*" for region in regions]}
+    conditions: list[Document] = []
+    if account_ids:
+        conditions.append({"StringEquals": {"aws:SourceAccount": list(account_ids)}, "ArnLike": source_arns})
+    if organization_id is not None:
+        conditions.append({"StringEquals": {"aws:SourceOrgID": organization_id}, "ArnLike": source_arns})
+    return conditions
+
+
+def export_task_bucket_statements(
+    bucket_arn: str, account_ids: Sequence[str], regions: Sequence[str], organization_id: str | None
+) -> list[Document]:
+    """CloudWatch Logs of the source regions may check the bucket ACL and write objects handed to
+    the bucket owner under ``backfill/`` only, on behalf of the allowed accounts or organization."""
+    principal = {"Service": [f"logs.{region}.amazonaws.com" for region in regions]}
+    statements: list[Document] = []
+    for index, condition in enumerate(_export_task_conditions(account_ids, regions, organization_id)):
+        suffix = "" if index == 0 else "ForTheOrganization"
+        statements += [
+            {
+                "Sid": f"AllowExportTasksGetBucketAcl{suffix}",
+                "Effect": "Allow",
+                "Principal": principal,
+                "Action": "s3:GetBucketAcl",
+                "Resource": bucket_arn,
+                "Condition": condition,
+            },
+            {
+                "Sid": f"AllowExportTasksWriteBackfill{suffix}",
+                "Effect": "Allow",
+                "Principal": principal,
+                "Action": "s3:PutObject",
+                "Resource": f"{bucket_arn}/{BACKFILL_PREFIX}*",
+                "Condition": {
+                    **condition,
+                    "StringEquals": {**condition["StringEquals"], "s3:x-amz-acl": OWNER_FULL_CONTROL},
+                },
+            },
+        ]
+    return statements
+
+
+def export_task_key_statements(
+    bucket_arn: str, account_ids: Sequence[str], regions: Sequence[str], organization_id: str | None
+) -> list[Document]:
+    """CloudWatch Logs export tasks may use the archive key for objects under ``backfill/``."""
+    principal = {"Service": [f"logs.{region}.amazonaws.com" for region in regions]}
+    context = {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, f"{bucket_arn}/{BACKFILL_PREFIX}*"]}
+    return [
+        {
+            "Sid": "AllowExportTasksEncryptBackfill" + ("" if index == 0 else "ForTheOrganization"),
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": "*",
+            "Condition": {**condition, "StringLike": context},
+        }
+        for index, condition in enumerate(_export_task_conditions(account_ids, regions, organization_id))
+    ]
+
+
+def with_statements(document: Document, statements: Sequence[Document]) -> Document:
+    """``document`` with ``statements`` appended (the document itself is left unchanged)."""
+    return {**document, "Statement": [*document["Statement"], *statements]}

@@ -25,6 +25,7 @@ import pulumi_aws as aws
 
 from components import archive_policies, layout, outputs
 from components.archive_args import LogArchiveArgs, archive_bucket_name, results_bucket_name
+from components.backfill_table import backfill_table
 from components.monitoring import alarm_specs, stream_alarms
 from components.private_bucket import private_bucket
 from components.query import query_resources
@@ -105,6 +106,9 @@ class LogArchive(pulumi.ComponentResource):
             outputs.ALARM_TOPIC_ARNS: {r: t.arn for r, t in topics.items()},
         }
         self.exports.update(query_resources(name, args, bucket_name, self.key_arn, self))
+        self.exports[outputs.GLUE_BACKFILL_TABLE] = backfill_table(  # issue 13b: tools.backfill's table
+            name, self.exports[outputs.GLUE_DATABASE], bucket_name, args.source_account_ids, self
+        ).name
         if args.organization_id is not None:
             self.exports[outputs.ORGANIZATION_ID] = args.organization_id
         self.register_outputs(self.exports)
@@ -122,14 +126,22 @@ class LogArchive(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
             policy=pulumi.Output.json_dumps(
-                archive_policies.key_policy(
-                    args.account_id,
-                    args.region,
-                    bucket_arn=bucket_arn,
-                    results_bucket_arn="arn:aws:s3:::"
-                    + results_bucket_name(self._name, args.account_id, args.region),
-                    firehose_role_arn=self.firehose_role.arn,
-                    reader_arns=args.reader_principal_arns,
+                archive_policies.with_statements(  # issue 13b: export tasks of tools.backfill
+                    archive_policies.key_policy(
+                        args.account_id,
+                        args.region,
+                        bucket_arn=bucket_arn,
+                        results_bucket_arn="arn:aws:s3:::"
+                        + results_bucket_name(self._name, args.account_id, args.region),
+                        firehose_role_arn=self.firehose_role.arn,
+                        reader_arns=args.reader_principal_arns,
+                    ),
+                    archive_policies.export_task_key_statements(
+                        bucket_arn,
+                        [*args.source_account_ids, args.account_id],
+                        args.regions,
+                        args.organization_id,
+                    ),
                 )
             ),
             opts=self._child(protect=True, retain_on_delete=True),
@@ -148,7 +160,17 @@ class LogArchive(pulumi.ComponentResource):
             f"{name}-bucket",
             bucket_name,
             self.key_arn,
-            archive_policies.bucket_policy(bucket_arn, self.firehose_role.arn, args.reader_principal_arns),
+            archive_policies.with_statements(  # issue 13b: export tasks of tools.backfill write backfill/
+                archive_policies.bucket_policy(
+                    bucket_arn, self.firehose_role.arn, args.reader_principal_arns
+                ),
+                archive_policies.export_task_bucket_statements(
+                    bucket_arn,
+                    [*args.source_account_ids, args.account_id],
+                    args.regions,
+                    args.organization_id,
+                ),
+            ),
             self,
             object_lock=True,
         )

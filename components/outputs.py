@@ -29,6 +29,8 @@ ALARM_TOPIC_ARNS = "alarmTopicArns"
 GLUE_DATABASE = "glueDatabase"
 GLUE_TABLE = "glueTable"
 """The table over the archive's key layout, with partition projection."""
+GLUE_BACKFILL_TABLE = "glueBackfillTable"
+"""The table over ``backfill/``, what the export tasks of ``tools.backfill`` write."""
 ATHENA_WORKGROUP = "athenaWorkgroup"
 QUERY_RESULTS_BUCKET = "queryResultsBucket"
 

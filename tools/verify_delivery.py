@@ -455,10 +455,12 @@ def _parser() -> argparse.ArgumentParser:
 SessionFactory = Callable[..., boto3.Session]
 
 
-def _session(factory: SessionFactory, profile: str | None, region: str | None, role: str) -> boto3.Session:
+def open_session(
+    factory: SessionFactory, profile: str | None, region: str | None, role: str
+) -> boto3.Session:
     try:
         return factory(profile_name=profile, region_name=region)
-    except BotoCoreError as error:
+    except BotoCoreError as error:  # e.g. an unknown profile: one line, exit 2 (tools.backfill etc.)
         raise VerifyError(f"no {role} credentials: {error}; check --{role}-profile") from None
 
 
@@ -473,7 +475,7 @@ def run(
     args = _parser().parse_args(argv)
     stack_outputs = load_outputs(args.archive_outputs) if args.archive_outputs else None
     target = archive_target(stack_outputs, args.bucket, args.layout, args.prefix)
-    source_session = _session(session, args.source_profile, args.region, "source")
+    source_session = open_session(session, args.source_profile, args.region, "source")
     region = args.region or source_session.region_name
     if not region:
         raise VerifyError("no source region: pass --region or set one in the source profile")
@@ -489,7 +491,7 @@ def run(
     except (ClientError, BotoCoreError) as error:
         raise VerifyError(f"no usable source credentials: {_aws_error(error)}") from None
     source = Source(account, region, args.log_group, args.source_profile)
-    archive_session = _session(session, args.archive_profile, args.archive_region, "archive")
+    archive_session = open_session(session, args.archive_profile, args.archive_region, "archive")
     logs = source_session.client("logs", region_name=region)
     s3 = archive_session.client("s3")
 

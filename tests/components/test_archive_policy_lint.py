@@ -28,6 +28,13 @@ EXPLAINED = {
     ("aws:kms/key:Key", "policy"): {
         # In a key policy "Resource": "*" means this key and nothing else.
         "RESOURCE_STAR",
+        # aws:SourceOrgID (export tasks of an organization), newer than parliament's data.
+        "UNKNOWN_CONDITION_FOR_ACTION",
+    },
+    ("aws:s3/bucketPolicy:BucketPolicy", "policy"): {
+        # aws:SourceOrgID (export tasks of an organization) is a global condition key of 2023,
+        # newer than parliament's bundled data.
+        "UNKNOWN_CONDITION_FOR_ACTION",
     },
     ("aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy", "accessPolicy"): {
         # A destination's access policy is on the destination; AWS's own examples name its ARN.

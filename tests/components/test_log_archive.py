@@ -120,7 +120,12 @@ def test_the_bucket_policy_denies_plain_http_and_lets_firehose_write_owner_contr
     deployed: ProgramRun,
 ) -> None:
     policy = deployed.named("log-archive-bucket-policy").inputs["policy"]
-    assert document(policy)["Statement"] == [
+    statements = document(policy)["Statement"]
+    assert [s["Sid"] for s in statements[2:]] == [
+        "AllowExportTasksGetBucketAcl",
+        "AllowExportTasksWriteBackfill",
+    ]
+    assert statements[:2] == [
         {
             "Sid": "DenyInsecureTransport",
             "Effect": "Deny",
@@ -182,7 +187,11 @@ def test_the_key_is_rotated_and_its_policy_grants_use_only_through_s3(deployed: 
     assert key["enableKeyRotation"] is True
     assert key["deletionWindowInDays"] == 30.0
     statements = document(key["policy"])["Statement"]
-    assert [s["Sid"] for s in statements] == ["AllowKeyAdministrationByTheAccount", "AllowFirehoseThroughS3"]
+    assert [s["Sid"] for s in statements] == [
+        "AllowKeyAdministrationByTheAccount",
+        "AllowFirehoseThroughS3",
+        "AllowExportTasksEncryptBackfill",
+    ]
     admin = statements[0]
     assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:*"} & set(admin["Action"])
     assert statements[1]["Principal"] == {"AWS": FIREHOSE_ROLE_ARN}
@@ -479,6 +488,7 @@ def test_outputs_tell_sources_everything_they_need(deployed: ProgramRun) -> None
         outputs.ALARM_TOPIC_ARNS: {REGION: f"arn:aws:sns:{REGION}:{ARCHIVE}:log-archive-alarms"},
         outputs.GLUE_DATABASE: "log_archive",
         outputs.GLUE_TABLE: "logs",
+        outputs.GLUE_BACKFILL_TABLE: "backfill",
         outputs.ATHENA_WORKGROUP: "log-archive",
         outputs.QUERY_RESULTS_BUCKET: RESULTS_BUCKET,
     }
@@ -506,7 +516,7 @@ def test_two_evaluations_send_identical_inputs(deployed: ProgramRun) -> None:
 def test_the_glue_table_projects_account_log_group_and_day_partitions_over_the_key_layout(
     deployed: ProgramRun,
 ) -> None:
-    table = deployed.one("aws:glue/catalogTable:CatalogTable").inputs
+    table = deployed.named("log-archive-table").inputs
     assert table["databaseName"] == "log_archive"
     assert [k["name"] for k in table["partitionKeys"]] == ["account", "log_group", "dt"]
     assert table["parameters"] == {
@@ -538,14 +548,14 @@ def test_the_glue_table_projects_account_log_group_and_day_partitions_over_the_k
 
 def test_an_organization_archive_projects_accounts_named_in_the_query() -> None:
     run = archive(source_account_ids=(), organization_id="o-abcdef1234")
-    parameters = run.one("aws:glue/catalogTable:CatalogTable").inputs["parameters"]
+    parameters = run.named("log-archive-table").inputs["parameters"]
     assert parameters["projection.account.type"] == "injected"
     assert "projection.account.values" not in parameters
 
 
 def test_the_messages_layout_table_has_one_line_column_and_day_partitions() -> None:
     run = archive(layout="messages")
-    table = run.one("aws:glue/catalogTable:CatalogTable").inputs
+    table = run.named("log-archive-table").inputs
     assert [k["name"] for k in table["partitionKeys"]] == ["dt"]
     assert table["storageDescriptor"]["columns"] == [{"name": "message", "type": "string"}]
     assert table["parameters"]["storage.location.template"] == f"s3://{BUCKET}/logs/dt=${{dt}}/"

@@ -27,12 +27,29 @@ ENVELOPE_COLUMNS = [
 """The CloudWatch Logs envelope, lower-cased as the OpenX JSON SerDe matches keys."""
 
 
+def projected_accounts(
+    archive_account_id: str, source_account_ids: Sequence[str], organization_id: str | None
+) -> tuple[str, ...] | None:
+    """The accounts the ``account`` partition can hold, or ``None`` when they cannot be listed.
+
+    In the account-list form: the source accounts and the archive account itself (a source stack
+    may subscribe the archive account's own log groups). In the organization form any member may
+    subscribe, and no list is complete: ``None``, and the table projects ``account`` as
+    ``injected``, so a query that names no account fails with an error instead of silently
+    reading only the listed ones.
+    """
+    if organization_id is not None:
+        return None
+    return tuple(sorted({archive_account_id, *source_account_ids}))
+
+
 def projection_parameters(
-    bucket_name: str, partitioned: bool, source_account_ids: Sequence[str]
+    bucket_name: str, partitioned: bool, accounts: Sequence[str] | None, root: str = layout.LOG_PREFIX
 ) -> dict[str, str]:
-    """Partition projection for the layout: ``dt`` always; ``account`` (listed accounts, or any
-    account named in the query for an organization) and ``log_group`` (named in the query)."""
-    root = f"s3://{bucket_name}/{layout.LOG_PREFIX}"
+    """Partition projection for the layout: ``dt`` always; ``account`` (an ``enum`` of
+    ``accounts``, or ``injected`` when they cannot be listed) and ``log_group`` (``injected``:
+    named in the query, or found by ``tools.query``, which lists them in S3)."""
+    location = f"s3://{bucket_name}/{root}"
     parameters = {
         "projection.enabled": "true",
         "projection.dt.type": "date",
@@ -42,17 +59,17 @@ def projection_parameters(
         "projection.dt.interval.unit": "DAYS",
     }
     if not partitioned:
-        return {**parameters, "storage.location.template": root + "dt=${dt}/"}
+        return {**parameters, "storage.location.template": location + "dt=${dt}/"}
     account = (
-        {"projection.account.type": "enum", "projection.account.values": ",".join(source_account_ids)}
-        if source_account_ids
+        {"projection.account.type": "enum", "projection.account.values": ",".join(accounts)}
+        if accounts is not None
         else {"projection.account.type": "injected"}
     )
     return {
         **parameters,
         **account,
         "projection.log_group.type": "injected",
-        "storage.location.template": root + "account=${account}/log_group=${log_group}/dt=${dt}/",
+        "storage.location.template": location + "account=${account}/log_group=${log_group}/dt=${dt}/",
     }
 
 
@@ -110,7 +127,11 @@ def query_resources(
         parameters={
             "classification": "json" if partitioned else "text",
             "compressionType": "gzip",
-            **projection_parameters(bucket_name, partitioned, args.source_account_ids),
+            **projection_parameters(
+                bucket_name,
+                partitioned,
+                projected_accounts(args.account_id, args.source_account_ids, args.organization_id),
+            ),
         },
         partition_keys=[{"name": key, "type": "string"} for key in partition_keys],
         storage_descriptor={

@@ -97,7 +97,12 @@ class LogArchiveArgs:
     glacier_transition_days: int = 90
     """``glacierTransitionDays``: move objects over 128 KiB to Glacier Instant Retrieval. Default 90."""
     deep_archive_transition_days: int = 365
-    """``deepArchiveTransitionDays``: move objects over 128 KiB to Deep Archive. Default 365."""
+    """``deepArchiveTransitionDays``: move objects over 128 KiB to Deep Archive. Default 365, or
+    ``queryableDays`` when that is set."""
+    queryable_days: int | None = None
+    """``queryableDays``: how long every object stays readable by Athena (Standard or Glacier
+    Instant Retrieval; Athena skips Deep Archive objects without error). Deep Archive may start no
+    earlier. Default: ``deepArchiveTransitionDays``."""
     object_lock_mode: ObjectLockMode = "GOVERNANCE"
     """``objectLockMode``: default Object Lock mode. Default ``GOVERNANCE``."""
     object_lock_days: int | None = None
@@ -126,6 +131,11 @@ class LogArchiveArgs:
     @property
     def lock_days(self) -> int:
         return self.object_lock_days if self.object_lock_days is not None else self.retention_days
+
+    @property
+    def queryable_horizon_days(self) -> int:
+        """Days after which Athena may no longer read an object: the Deep Archive transition."""
+        return self.deep_archive_transition_days
 
     @property
     def alarm_endpoint(self) -> pulumi.Input[str] | None:
@@ -170,6 +180,7 @@ class LogArchiveArgs:
             )
 
         access_logs = config.get("accessLogsBucket")
+        queryable = validation.integer(config.get("queryableDays"), "queryableDays", 1, 36500)
         lowest_buffer = PARTITIONED_MIN_BUFFER_MIB if layout == "partitioned" else 1
         args = cls(
             account_id=account_id,
@@ -192,7 +203,10 @@ class LogArchiveArgs:
             ),
             retention_days=number("retentionDays", 1, 36500, 2557),
             glacier_transition_days=number("glacierTransitionDays", 1, 36500, 90),
-            deep_archive_transition_days=number("deepArchiveTransitionDays", 1, 36500, 365),
+            deep_archive_transition_days=number(
+                "deepArchiveTransitionDays", 1, 36500, 365 if queryable is None else queryable
+            ),
+            queryable_days=queryable,
             object_lock_mode=validation.choice(
                 config.get("objectLockMode"), "objectLockMode", OBJECT_LOCK_MODES
             ),
@@ -223,6 +237,15 @@ class LogArchiveArgs:
                 f"transitions at {self.glacier_transition_days} and {self.deep_archive_transition_days} days "
                 f"do not fit before expiry at {self.retention_days} days",
                 "glacierTransitionDays < deepArchiveTransitionDays < retentionDays",
+            )
+        if self.queryable_days is not None and self.queryable_days > self.deep_archive_transition_days:
+            raise ConfigError(
+                "queryableDays",
+                f"objects must stay queryable for {self.queryable_days} days, but objects over 128 KiB "
+                f"move to Deep Archive after {self.deep_archive_transition_days}, where Athena skips "
+                "them without error",
+                "at most log-archive:deepArchiveTransitionDays (leave deepArchiveTransitionDays unset "
+                "and it follows queryableDays)",
             )
         if self.lock_days > self.retention_days:
             raise ConfigError(

@@ -15,6 +15,8 @@ from components.private_bucket import private_bucket
 
 RESULTS_EXPIRY_DAYS = 30
 PROJECTION_START = "2024-01-01"
+QUERYABLE_DAYS_PARAMETER = "log_archive.queryable_days"
+"""Table parameter holding the queryable horizon, which ``tools.query`` reads to warn."""
 
 ENVELOPE_COLUMNS = [
     ("messagetype", "string"),
@@ -127,6 +129,7 @@ def query_resources(
         parameters={
             "classification": "json" if partitioned else "text",
             "compressionType": "gzip",
+            QUERYABLE_DAYS_PARAMETER: str(args.queryable_horizon_days),
             **projection_parameters(
                 bucket_name,
                 partitioned,

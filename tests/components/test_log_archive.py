@@ -512,6 +512,7 @@ def test_the_glue_table_projects_account_log_group_and_day_partitions_over_the_k
     assert table["parameters"] == {
         "classification": "json",
         "compressionType": "gzip",
+        "log_archive.queryable_days": "365",
         "projection.enabled": "true",
         "projection.account.type": "enum",
         "projection.account.values": f"{SOURCE},{ARCHIVE}",

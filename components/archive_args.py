@@ -18,9 +18,9 @@ from components.archive_policies import (
 from components.stack_config import StackConfig
 from components.validation import ConfigError
 
-Layout = Literal["partitioned", "messages"]
+Layout = Literal["partitioned", "messages", "parquet"]
 ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]
-LAYOUTS: tuple[Layout, ...] = ("partitioned", "messages")
+LAYOUTS: tuple[Layout, ...] = ("partitioned", "messages", "parquet")
 OBJECT_LOCK_MODES: tuple[ObjectLockMode, ...] = ("GOVERNANCE", "COMPLIANCE")
 
 PRINCIPAL_ARN = re.compile(
@@ -54,7 +54,7 @@ DESTINATION_POLICY_MAX_BYTES = 5120
 TRUST_POLICY_MAX_CHARS = 2048
 """IAM's default quota for a role trust policy (characters, whitespace not counted)."""
 PARTITIONED_MIN_BUFFER_MIB = 64
-"""Dynamic partitioning needs a buffer of at least 64 MiB."""
+"""Dynamic partitioning (and format conversion) needs a buffer of at least 64 MiB."""
 ACCOUNT_ID_CHARS = len('"000000000000",')
 """What each listed account adds to a compact JSON policy document."""
 
@@ -86,7 +86,8 @@ class LogArchiveArgs:
     """``sourceRegions``: one destination and one Firehose stream per region. Default: ``region``."""
     layout: Layout = "partitioned"
     """``layout``: ``partitioned`` (decompressed CloudWatch envelopes under
-    ``account=/log_group=/dt=``) or ``messages`` (plain log lines under ``dt=``)."""
+    ``account=/log_group=/dt=``), ``messages`` (plain log lines under ``dt=``) or ``parquet``
+    (the envelopes as Apache Parquet rows, same partitions, under ``logs-parquet/``)."""
     buffering_size_mib: int = 64
     """``bufferingSizeMiB``: Firehose buffer size, 1-128 (at least 64 when partitioned). Default 64."""
     buffering_interval_seconds: int = 300
@@ -181,7 +182,8 @@ class LogArchiveArgs:
 
         access_logs = config.get("accessLogsBucket")
         queryable = validation.integer(config.get("queryableDays"), "queryableDays", 1, 36500)
-        lowest_buffer = PARTITIONED_MIN_BUFFER_MIB if layout == "partitioned" else 1
+        partitioned = layout != "messages"
+        lowest_buffer = PARTITIONED_MIN_BUFFER_MIB if partitioned else 1
         args = cls(
             account_id=account_id,
             region=home,
@@ -198,9 +200,7 @@ class LogArchiveArgs:
             ),
             layout=layout,
             buffering_size_mib=number("bufferingSizeMiB", lowest_buffer, 128, 64),
-            buffering_interval_seconds=number(
-                "bufferingIntervalSeconds", 1 if layout == "partitioned" else 0, 900, 300
-            ),
+            buffering_interval_seconds=number("bufferingIntervalSeconds", 1 if partitioned else 0, 900, 300),
             retention_days=number("retentionDays", 1, 36500, 2557),
             glacier_transition_days=number("glacierTransitionDays", 1, 36500, 90),
             deep_archive_transition_days=number(

@@ -4,6 +4,7 @@ crawler) and an Athena workgroup whose results land encrypted in their own bucke
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -75,12 +76,66 @@ def projection_parameters(
     }
 
 
+TABLE_NAME = "logs"
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+
+def database_name(name: str) -> str:
+    """The Glue database of the archive named ``name`` (Glue names take no hyphen)."""
+    return name.replace("-", "_")
+
+
+def glue_schema_policy(name: str, account_id: str, region: str) -> dict[str, Any]:
+    """What Firehose's format conversion reads: the table's schema, nothing else."""
+    database = database_name(name)
+    arn = f"arn:aws:glue:{region}:{account_id}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadTheParquetSchema",
+                "Effect": "Allow",
+                "Action": ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
+                "Resource": [
+                    f"{arn}:catalog",
+                    f"{arn}:database/{database}",
+                    f"{arn}:table/{database}/{TABLE_NAME}",
+                ],
+            }
+        ],
+    }
+
+
+def format_conversion(
+    database: pulumi.Input[str], table: pulumi.Input[str], region: str, role_arn: pulumi.Input[str]
+) -> aws.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationDataFormatConversionConfigurationArgsDict:
+    """Firehose record format conversion: each envelope (JSON, keys matched case-insensitively by
+    the OpenX SerDe, so ``logGroup`` fills ``loggroup``) becomes a Parquet row of the Glue table.
+    ``database`` and ``table`` are the Glue resources' outputs, so the stream waits for them."""
+    return {
+        "enabled": True,
+        "input_format_configuration": {"deserializer": {"open_x_json_ser_de": {}}},
+        "output_format_configuration": {
+            "serializer": {"parquet_ser_de": {"compression": layout.PARQUET_COMPRESSION}}
+        },
+        "schema_configuration": {
+            "database_name": database,
+            "table_name": table,
+            "region": region,
+            "role_arn": role_arn,
+            "version_id": "LATEST",
+        },
+    }
+
+
 def query_resources(
     name: str, args: LogArchiveArgs, bucket_name: str, key_arn: pulumi.Input[str], parent: pulumi.Resource
 ) -> dict[str, pulumi.Output[str]]:
     """Database, table, results bucket and workgroup; their names keyed by stack output name."""
     child = pulumi.ResourceOptions(parent=parent)
-    partitioned = args.layout == "partitioned"
+    partitioned = args.layout != "messages"
     results_name = results_bucket_name(name, args.account_id, args.region)
     results, versioning = private_bucket(
         f"{name}-query-results",
@@ -106,41 +161,55 @@ def query_resources(
     )
     database = aws.glue.CatalogDatabase(
         f"{name}-database",
-        name=name.replace("-", "_"),
+        name=database_name(name),
         description="CloudWatch Logs archived from the source accounts.",
         opts=child,
     )
-    if partitioned:
+    root = layout.log_prefix(args.layout)
+    formats = (
+        "org.apache.hadoop.mapred.TextInputFormat",
+        "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+    )
+    file_parameters = {"classification": "json", "compressionType": "gzip"}
+    if args.layout == "parquet":
         columns = ENVELOPE_COLUMNS
-        partition_keys = ["account", "log_group", "dt"]
         serde: aws.glue.CatalogTableStorageDescriptorSerDeInfoArgsDict = {
+            "serialization_library": PARQUET_SERDE,
+            "parameters": {"serialization.format": "1"},
+        }
+        formats = (PARQUET_INPUT, PARQUET_OUTPUT)
+        file_parameters = {"classification": "parquet", "parquet.compression": layout.PARQUET_COMPRESSION}
+    elif partitioned:
+        columns = ENVELOPE_COLUMNS
+        serde = {
             "serialization_library": "org.openx.data.jsonserde.JsonSerDe",
             "parameters": {"ignore.malformed.json": "true"},
         }
     else:
         columns = [("message", "string")]
-        partition_keys = ["dt"]
         serde = {"serialization_library": "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"}
+        file_parameters = {"classification": "text", "compressionType": "gzip"}
+    partition_keys = ["account", "log_group", "dt"] if partitioned else ["dt"]
     table = aws.glue.CatalogTable(
         f"{name}-table",
-        name="logs",
+        name=TABLE_NAME,
         database_name=database.name,
         table_type="EXTERNAL_TABLE",
         parameters={
-            "classification": "json" if partitioned else "text",
-            "compressionType": "gzip",
+            **file_parameters,
             QUERYABLE_DAYS_PARAMETER: str(args.queryable_horizon_days),
             **projection_parameters(
                 bucket_name,
                 partitioned,
                 projected_accounts(args.account_id, args.source_account_ids, args.organization_id),
+                root,
             ),
         },
         partition_keys=[{"name": key, "type": "string"} for key in partition_keys],
         storage_descriptor={
-            "location": f"s3://{bucket_name}/{layout.LOG_PREFIX}",
-            "input_format": "org.apache.hadoop.mapred.TextInputFormat",
-            "output_format": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+            "location": f"s3://{bucket_name}/{root}",
+            "input_format": formats[0],
+            "output_format": formats[1],
             "ser_de_info": serde,
             "columns": [{"name": column, "type": kind} for column, kind in columns],
         },

@@ -285,3 +285,10 @@ def test_queryable_days_beyond_retention_is_refused_as_a_transition_past_expiry(
     with pytest.raises(ConfigError) as error:
         from_config(sourceAccountIds=["111111111111"], queryableDays=3000)
     assert error.value.key == "log-archive:deepArchiveTransitionDays"
+
+
+def test_the_parquet_layout_needs_the_format_conversion_buffer() -> None:
+    with pytest.raises(ConfigError) as error:
+        from_config(sourceAccountIds=["111111111111"], layout="parquet", bufferingSizeMiB=5)
+    assert error.value.key == "log-archive:bufferingSizeMiB"
+    assert from_config(sourceAccountIds=["111111111111"], layout="parquet").layout == "parquet"

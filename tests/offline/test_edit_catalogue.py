@@ -387,6 +387,7 @@ ARCHIVE_EDITS = [
         (
             "update log-archive-logs-role (assumeRolePolicy)",
             "update log-archive-destination-policy-ap-northeast-1 (accessPolicy, forceUpdate)",
+            "update log-archive-table (parameters)",
         ),
         after={"organizationId": "o-abcd123456"},
     ),

@@ -399,7 +399,6 @@ ARCHIVE_EDITS = [
         (
             "update log-archive-logs-role (assumeRolePolicy)",
             "update log-archive-destination-policy-ap-northeast-1 (accessPolicy)",
-            "update log-archive-table (parameters)",
         ),
         before={"organizationId": "o-abcd123456"},
         after={"organizationId": "o-abcd123456", "sourceAccountIds": None},
@@ -489,7 +488,7 @@ ARCHIVE_EDITS = [
         ARCHIVE,
         "move objects to the Glacier classes sooner",
         Verdict.GAP_FREE,
-        ("update log-archive-lifecycle (rules)",),
+        ("update log-archive-table (parameters)", "update log-archive-lifecycle (rules)"),
         after={"glacierTransitionDays": 30, "deepArchiveTransitionDays": 180},
     ),
     Edit(

@@ -445,6 +445,29 @@ ARCHIVE_EDITS = [
         after={"layout": "messages"},
     ),
     Edit(
+        "switch-layout-to-parquet",
+        ARCHIVE,
+        "convert the envelopes to Parquet under logs-parquet/",
+        Verdict.RETAINED_LEFTOVER,
+        (
+            "update log-archive-table (parameters, storageDescriptor)",
+            "create log-archive-firehose-glue-policy",
+            "create-replacement log-archive-stream-ap-northeast-1 (name)",
+            "update log-archive-logs-policy (policy)",
+            "update log-archive-destination-ap-northeast-1 (targetArn)",
+            *(
+                step
+                for alarm in (*ALARMS[:3], "partition-count-exceeded", ALARMS[3])
+                for step in (
+                    f"delete-replaced log-archive-{alarm}-{TOKYO} (name)",
+                    f"create-replacement log-archive-{alarm}-{TOKYO} (name)",
+                )
+            ),
+            "forget log-archive-stream-ap-northeast-1",
+        ),
+        after={"layout": "parquet"},
+    ),
+    Edit(
         "switch-layout-to-partitioned",
         ARCHIVE,
         "partition by account, log group and day again",

@@ -28,7 +28,7 @@ KEYS = (
 )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def s3() -> Iterator[S3Client]:
     with mock_aws():
         client: S3Client = boto3.client("s3", region_name="ap-northeast-1")  # pyright: ignore[reportUnknownMemberType]

@@ -18,9 +18,9 @@ from components.archive_policies import (
 from components.stack_config import StackConfig
 from components.validation import ConfigError
 
-Layout = Literal["partitioned", "messages"]
+Layout = Literal["partitioned", "messages", "parquet"]
 ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]
-LAYOUTS: tuple[Layout, ...] = ("partitioned", "messages")
+LAYOUTS: tuple[Layout, ...] = ("partitioned", "messages", "parquet")
 OBJECT_LOCK_MODES: tuple[ObjectLockMode, ...] = ("GOVERNANCE", "COMPLIANCE")
 
 PRINCIPAL_ARN = re.compile(
@@ -54,7 +54,7 @@ DESTINATION_POLICY_MAX_BYTES = 5120
 TRUST_POLICY_MAX_CHARS = 2048
 """IAM's default quota for a role trust policy (characters, whitespace not counted)."""
 PARTITIONED_MIN_BUFFER_MIB = 64
-"""Dynamic partitioning needs a buffer of at least 64 MiB."""
+"""Dynamic partitioning (and format conversion) needs a buffer of at least 64 MiB."""
 ACCOUNT_ID_CHARS = len('"000000000000",')
 """What each listed account adds to a compact JSON policy document."""
 
@@ -86,7 +86,8 @@ class LogArchiveArgs:
     """``sourceRegions``: one destination and one Firehose stream per region. Default: ``region``."""
     layout: Layout = "partitioned"
     """``layout``: ``partitioned`` (decompressed CloudWatch envelopes under
-    ``account=/log_group=/dt=``) or ``messages`` (plain log lines under ``dt=``)."""
+    ``account=/log_group=/dt=``), ``messages`` (plain log lines under ``dt=``) or ``parquet``
+    (the envelopes as Apache Parquet rows, same partitions, under ``logs-parquet/``)."""
     buffering_size_mib: int = 64
     """``bufferingSizeMiB``: Firehose buffer size, 1-128 (at least 64 when partitioned). Default 64."""
     buffering_interval_seconds: int = 300
@@ -97,7 +98,12 @@ class LogArchiveArgs:
     glacier_transition_days: int = 90
     """``glacierTransitionDays``: move objects over 128 KiB to Glacier Instant Retrieval. Default 90."""
     deep_archive_transition_days: int = 365
-    """``deepArchiveTransitionDays``: move objects over 128 KiB to Deep Archive. Default 365."""
+    """``deepArchiveTransitionDays``: move objects over 128 KiB to Deep Archive. Default 365, or
+    ``queryableDays`` when that is set."""
+    queryable_days: int | None = None
+    """``queryableDays``: how long every object stays readable by Athena (Standard or Glacier
+    Instant Retrieval; Athena skips Deep Archive objects without error). Deep Archive may start no
+    earlier. Default: ``deepArchiveTransitionDays``."""
     object_lock_mode: ObjectLockMode = "GOVERNANCE"
     """``objectLockMode``: default Object Lock mode. Default ``GOVERNANCE``."""
     object_lock_days: int | None = None
@@ -126,6 +132,11 @@ class LogArchiveArgs:
     @property
     def lock_days(self) -> int:
         return self.object_lock_days if self.object_lock_days is not None else self.retention_days
+
+    @property
+    def queryable_horizon_days(self) -> int:
+        """Days after which Athena may no longer read an object: the Deep Archive transition."""
+        return self.deep_archive_transition_days
 
     @property
     def alarm_endpoint(self) -> pulumi.Input[str] | None:
@@ -170,7 +181,9 @@ class LogArchiveArgs:
             )
 
         access_logs = config.get("accessLogsBucket")
-        lowest_buffer = PARTITIONED_MIN_BUFFER_MIB if layout == "partitioned" else 1
+        queryable = validation.integer(config.get("queryableDays"), "queryableDays", 1, 36500)
+        partitioned = layout != "messages"
+        lowest_buffer = PARTITIONED_MIN_BUFFER_MIB if partitioned else 1
         args = cls(
             account_id=account_id,
             region=home,
@@ -187,12 +200,13 @@ class LogArchiveArgs:
             ),
             layout=layout,
             buffering_size_mib=number("bufferingSizeMiB", lowest_buffer, 128, 64),
-            buffering_interval_seconds=number(
-                "bufferingIntervalSeconds", 1 if layout == "partitioned" else 0, 900, 300
-            ),
+            buffering_interval_seconds=number("bufferingIntervalSeconds", 1 if partitioned else 0, 900, 300),
             retention_days=number("retentionDays", 1, 36500, 2557),
             glacier_transition_days=number("glacierTransitionDays", 1, 36500, 90),
-            deep_archive_transition_days=number("deepArchiveTransitionDays", 1, 36500, 365),
+            deep_archive_transition_days=number(
+                "deepArchiveTransitionDays", 1, 36500, 365 if queryable is None else queryable
+            ),
+            queryable_days=queryable,
             object_lock_mode=validation.choice(
                 config.get("objectLockMode"), "objectLockMode", OBJECT_LOCK_MODES
             ),
@@ -223,6 +237,15 @@ class LogArchiveArgs:
                 f"transitions at {self.glacier_transition_days} and {self.deep_archive_transition_days} days "
                 f"do not fit before expiry at {self.retention_days} days",
                 "glacierTransitionDays < deepArchiveTransitionDays < retentionDays",
+            )
+        if self.queryable_days is not None and self.queryable_days > self.deep_archive_transition_days:
+            raise ConfigError(
+                "queryableDays",
+                f"objects must stay queryable for {self.queryable_days} days, but objects over 128 KiB "
+                f"move to Deep Archive after {self.deep_archive_transition_days}, where Athena skips "
+                "them without error",
+                "at most log-archive:deepArchiveTransitionDays (leave deepArchiveTransitionDays unset "
+                "and it follows queryableDays)",
             )
         if self.lock_days > self.retention_days:
             raise ConfigError(

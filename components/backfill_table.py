@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from components import layout
 from components.archive_policies import BACKFILL_PREFIX
 from components.query import projection_parameters
 
@@ -24,16 +23,13 @@ LINE_REGEX = r"^(\S+) (.*)$"
 COLUMNS = [("event_time", "string"), ("message", "string")]
 
 
-def backfill_table_parameters(bucket_name: str, source_account_ids: Sequence[str]) -> dict[str, str]:
-    """The live table's projection (always partitioned by account, log group and day) under ``backfill/``."""
-    parameters = projection_parameters(bucket_name, True, source_account_ids)
-    template = parameters["storage.location.template"]
-    live_root = f"s3://{bucket_name}/{layout.LOG_PREFIX}"
+def backfill_table_parameters(bucket_name: str, accounts: Sequence[str] | None) -> dict[str, str]:
+    """The live table's projection (always partitioned by account, log group and day) under
+    ``backfill/``; ``accounts`` as ``query.projected_accounts`` gives them for the live table."""
     return {
         "classification": "text",
         "compressionType": "gzip",
-        **parameters,
-        "storage.location.template": f"s3://{bucket_name}/{BACKFILL_PREFIX}" + template[len(live_root) :],
+        **projection_parameters(bucket_name, True, accounts, root=BACKFILL_PREFIX),
     }
 
 
@@ -41,7 +37,7 @@ def backfill_table(
     name: str,
     database_name: pulumi.Input[str],
     bucket_name: str,
-    source_account_ids: Sequence[str],
+    accounts: Sequence[str] | None,
     parent: pulumi.Resource,
 ) -> aws.glue.CatalogTable:
     return aws.glue.CatalogTable(
@@ -49,7 +45,7 @@ def backfill_table(
         name=TABLE_NAME,
         database_name=database_name,
         table_type="EXTERNAL_TABLE",
-        parameters=backfill_table_parameters(bucket_name, source_account_ids),
+        parameters=backfill_table_parameters(bucket_name, accounts),
         partition_keys=[{"name": key, "type": "string"} for key in ("account", "log_group", "dt")],
         storage_descriptor={
             "location": f"s3://{bucket_name}/{BACKFILL_PREFIX}",

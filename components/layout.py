@@ -10,6 +10,12 @@ source account (``.owner``) and log group (``.logGroup``, percent-encoded with j
 by day; the account and log group are lost (cheaper: no dynamic partitioning charges)::
 
     logs/dt=2026-11-27/<object>.gz
+
+``parquet``: as ``partitioned`` (same partition keys, same envelope), but Firehose converts each
+envelope into a row of Apache Parquet (SNAPPY inside the file) against the Glue table's schema,
+under its own root so JSON and Parquet objects never share a table::
+
+    logs-parquet/account=111111111111/log_group=%2Faws%2Flambda%2Fcheckout/dt=2026-11-27/<object>.parquet
 """
 
 from __future__ import annotations
@@ -28,6 +34,32 @@ PARTITIONED_PREFIX = (
     + "dt=!{timestamp:yyyy-MM-dd}/"
 )
 MESSAGES_PREFIX = LOG_PREFIX + "dt=!{timestamp:yyyy-MM-dd}/"
+PARQUET_LOG_PREFIX = "logs-parquet/"
+PARTITION_SUFFIX = (
+    "account=!{partitionKeyFromQuery:account}/"
+    "log_group=!{partitionKeyFromQuery:log_group}/"
+    "dt=!{timestamp:yyyy-MM-dd}/"
+)
+PARQUET_PREFIX = PARQUET_LOG_PREFIX + PARTITION_SUFFIX
+PARQUET_COMPRESSION = "SNAPPY"
+
+
+def log_prefix(layout: str) -> str:
+    """The root under which ``layout`` writes its objects (the stack's ``logPrefix`` output)."""
+    return PARQUET_LOG_PREFIX if layout == "parquet" else LOG_PREFIX
+
+
+def stream_prefix(layout: str) -> str:
+    """The Firehose ``prefix`` of ``layout``."""
+    return {"partitioned": PARTITIONED_PREFIX, "messages": MESSAGES_PREFIX, "parquet": PARQUET_PREFIX}[layout]
+
+
+def layout_processors(layout: str) -> list[ProcessorArgs]:
+    """Processors of ``layout``. Parquet: decompression and partition keys only; the record must
+    stay one JSON envelope for the format conversion, and the converter writes the file."""
+    if layout == "parquet":
+        return processors(True)[:2]
+    return processors(layout == "partitioned")
 
 
 def _processor(kind: str, **parameters: str) -> ProcessorArgs:

@@ -28,7 +28,7 @@ from components.archive_args import LogArchiveArgs, archive_bucket_name, results
 from components.backfill_table import backfill_table
 from components.monitoring import alarm_specs, stream_alarms
 from components.private_bucket import private_bucket
-from components.query import query_resources
+from components.query import format_conversion, glue_schema_policy, projected_accounts, query_resources
 
 __all__ = ["LogArchive", "LogArchiveArgs"]
 
@@ -67,6 +67,7 @@ class LogArchive(pulumi.ComponentResource):
         self.key_arn = self._key(bucket_arn)
         self.bucket = self._bucket(bucket_name, bucket_arn)
 
+        self._query = query_resources(name, args, bucket_name, self.key_arn, self)
         error_logging = {region: self._error_logging(region) for region in args.regions}
         firehose_policy = aws.iam.RolePolicy(
             f"{name}-firehose-policy",
@@ -84,6 +85,13 @@ class LogArchive(pulumi.ComponentResource):
             ),
             opts=self._child(),
         )
+        if args.layout == "parquet":
+            firehose_policy = aws.iam.RolePolicy(
+                f"{name}-firehose-glue-policy",
+                role=self.firehose_role.id,
+                policy=pulumi.Output.json_dumps(glue_schema_policy(name, args.account_id, args.region)),
+                opts=self._child(depends_on=[firehose_policy]),
+            )
         self.streams = {
             region: self._stream(region, group, stream, firehose_policy)
             for region, (group, stream) in error_logging.items()
@@ -101,13 +109,17 @@ class LogArchive(pulumi.ComponentResource):
             outputs.KMS_KEY_ARN: self.key_arn,
             outputs.DELIVERY_STREAM_ARNS: {r: s.arn for r, s in self.streams.items()},
             outputs.LAYOUT: args.layout,
-            outputs.LOG_PREFIX: layout.LOG_PREFIX,
+            outputs.LOG_PREFIX: layout.log_prefix(args.layout),
             outputs.PIPELINE_LOG_GROUPS: {r: [group.name] for r, (group, _) in error_logging.items()},
             outputs.ALARM_TOPIC_ARNS: {r: t.arn for r, t in topics.items()},
         }
-        self.exports.update(query_resources(name, args, bucket_name, self.key_arn, self))
-        self.exports[outputs.GLUE_BACKFILL_TABLE] = backfill_table(  # issue 13b: tools.backfill's table
-            name, self.exports[outputs.GLUE_DATABASE], bucket_name, args.source_account_ids, self
+        self.exports.update(self._query)
+        self.exports[outputs.GLUE_BACKFILL_TABLE] = backfill_table(
+            name,
+            self.exports[outputs.GLUE_DATABASE],
+            bucket_name,
+            projected_accounts(args.account_id, args.source_account_ids, args.organization_id),
+            self,
         ).name
         if args.organization_id is not None:
             self.exports[outputs.ORGANIZATION_ID] = args.organization_id
@@ -126,7 +138,7 @@ class LogArchive(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
             policy=pulumi.Output.json_dumps(
-                archive_policies.with_statements(  # issue 13b: export tasks of tools.backfill
+                archive_policies.with_statements(
                     archive_policies.key_policy(
                         args.account_id,
                         args.region,
@@ -160,7 +172,7 @@ class LogArchive(pulumi.ComponentResource):
             f"{name}-bucket",
             bucket_name,
             self.key_arn,
-            archive_policies.with_statements(  # issue 13b: export tasks of tools.backfill write backfill/
+            archive_policies.with_statements(
                 archive_policies.bucket_policy(
                     bucket_arn, self.firehose_role.arn, args.reader_principal_arns
                 ),
@@ -212,7 +224,8 @@ class LogArchive(pulumi.ComponentResource):
         return bucket
 
     def _stream_name(self, region: str) -> str:
-        """``<name>-<region>``, with a ``-messages`` suffix for the layout that replaces the stream."""
+        """``<name>-<region>``, with a ``-messages`` or ``-parquet`` suffix for the layouts that
+        replace the stream."""
         suffix = "" if self._args.layout == "partitioned" else f"-{self._args.layout}"
         return f"{self._name}-{region}{suffix}"
 
@@ -241,15 +254,15 @@ class LogArchive(pulumi.ComponentResource):
         firehose_policy: aws.iam.RolePolicy,
     ) -> aws.kinesis.FirehoseDeliveryStream:
         args = self._args
-        partitioned = args.layout == "partitioned"
+        partitioned = args.layout != "messages"
         s3: aws.kinesis.FirehoseDeliveryStreamExtendedS3ConfigurationArgsDict = {
             "role_arn": self.firehose_role.arn,
             "bucket_arn": self.bucket.arn,
-            "prefix": layout.prefix(partitioned),
+            "prefix": layout.stream_prefix(args.layout),
             "error_output_prefix": layout.ERROR_PREFIX,
             "buffering_size": args.buffering_size_mib,
             "buffering_interval": args.buffering_interval_seconds,
-            "compression_format": "GZIP",
+            "compression_format": "UNCOMPRESSED" if args.layout == "parquet" else "GZIP",
             "cloudwatch_logging_options": {
                 "enabled": True,
                 "log_group_name": log_group.name,
@@ -257,11 +270,18 @@ class LogArchive(pulumi.ComponentResource):
             },
             "processing_configuration": {
                 "enabled": True,
-                "processors": layout.processors(partitioned),
+                "processors": layout.layout_processors(args.layout),
             },
         }
         if partitioned:
             s3["dynamic_partitioning_configuration"] = {"enabled": True}
+        if args.layout == "parquet":
+            s3["data_format_conversion_configuration"] = format_conversion(
+                self._query[outputs.GLUE_DATABASE],
+                self._query[outputs.GLUE_TABLE],
+                args.region,
+                self.firehose_role.arn,
+            )
         return aws.kinesis.FirehoseDeliveryStream(
             f"{self._name}-stream-{region}",
             name=self._stream_name(region),
@@ -320,7 +340,7 @@ class LogArchive(pulumi.ComponentResource):
 
     def _alarms(self) -> dict[str, aws.sns.Topic]:
         name, args = self._name, self._args
-        specs = alarm_specs(args.buffering_interval_seconds, args.layout == "partitioned")
+        specs = alarm_specs(args.buffering_interval_seconds, args.layout != "messages")
         topics: dict[str, aws.sns.Topic] = {}
         for region in args.regions:
             topic = aws.sns.Topic(

@@ -257,3 +257,38 @@ def test_a_secret_alarm_email_becomes_a_secret_endpoint() -> None:
     assert from_config(sourceAccountIds=["111111111111"], alarmEmail="a@example.com").alarm_endpoint == (
         "a@example.com"
     )
+
+
+def test_queryable_days_alone_moves_the_deep_archive_transition_to_the_horizon() -> None:
+    args = from_config(sourceAccountIds=["111111111111"], queryableDays=730)
+    assert (args.queryable_days, args.deep_archive_transition_days, args.queryable_horizon_days) == (
+        730,
+        730,
+        730,
+    )
+
+
+def test_without_queryable_days_the_horizon_is_the_deep_archive_transition() -> None:
+    args = from_config(sourceAccountIds=["111111111111"], deepArchiveTransitionDays=500)
+    assert (args.queryable_days, args.queryable_horizon_days) == (None, 500)
+
+
+def test_queryable_days_past_the_deep_archive_transition_is_refused() -> None:
+    with pytest.raises(ConfigError) as error:
+        from_config(sourceAccountIds=["111111111111"], queryableDays=400, deepArchiveTransitionDays=365)
+    assert error.value.key == "log-archive:queryableDays"
+    assert "move to Deep Archive after 365" in str(error.value)
+    assert "at most log-archive:deepArchiveTransitionDays" in str(error.value)
+
+
+def test_queryable_days_beyond_retention_is_refused_as_a_transition_past_expiry() -> None:
+    with pytest.raises(ConfigError) as error:
+        from_config(sourceAccountIds=["111111111111"], queryableDays=3000)
+    assert error.value.key == "log-archive:deepArchiveTransitionDays"
+
+
+def test_the_parquet_layout_needs_the_format_conversion_buffer() -> None:
+    with pytest.raises(ConfigError) as error:
+        from_config(sourceAccountIds=["111111111111"], layout="parquet", bufferingSizeMiB=5)
+    assert error.value.key == "log-archive:bufferingSizeMiB"
+    assert from_config(sourceAccountIds=["111111111111"], layout="parquet").layout == "parquet"

@@ -87,6 +87,8 @@ def test_with_statements_appends_and_leaves_the_document_unchanged() -> None:
 
 def test_the_backfill_table_projects_the_live_partitions_under_backfill() -> None:
     parameters = backfill_table_parameters("log-archive-222222222222", ["111111111111"])
+    organization = backfill_table_parameters("log-archive-222222222222", None)
+    assert organization["projection.account.type"] == "injected"
     assert parameters["storage.location.template"] == (
         "s3://log-archive-222222222222/backfill/account=${account}/log_group=${log_group}/dt=${dt}/"
     )

@@ -522,9 +522,10 @@ def test_the_glue_table_projects_account_log_group_and_day_partitions_over_the_k
     assert table["parameters"] == {
         "classification": "json",
         "compressionType": "gzip",
+        "log_archive.queryable_days": "365",
         "projection.enabled": "true",
         "projection.account.type": "enum",
-        "projection.account.values": SOURCE,
+        "projection.account.values": f"{SOURCE},{ARCHIVE}",
         "projection.log_group.type": "injected",
         "projection.dt.type": "date",
         "projection.dt.format": "yyyy-MM-dd",
@@ -551,6 +552,20 @@ def test_an_organization_archive_projects_accounts_named_in_the_query() -> None:
     parameters = run.named("log-archive-table").inputs["parameters"]
     assert parameters["projection.account.type"] == "injected"
     assert "projection.account.values" not in parameters
+
+
+def test_an_organization_archive_with_listed_accounts_still_injects_the_account() -> None:
+    """Any member may subscribe: an enum of the listed accounts would silently read no other."""
+    run = archive(source_account_ids=(SOURCE,), organization_id="o-abcdef1234")
+    parameters = run.named("log-archive-table").inputs["parameters"]
+    assert parameters["projection.account.type"] == "injected"
+    assert "projection.account.values" not in parameters
+
+
+def test_the_account_enum_lists_every_source_and_the_archive_account_once_in_order() -> None:
+    run = archive(source_account_ids=("333333333333", ARCHIVE, SOURCE))
+    parameters = run.named("log-archive-table").inputs["parameters"]
+    assert parameters["projection.account.values"] == f"{SOURCE},{ARCHIVE},333333333333"
 
 
 def test_the_messages_layout_table_has_one_line_column_and_day_partitions() -> None:

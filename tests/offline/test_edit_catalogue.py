@@ -390,6 +390,8 @@ ARCHIVE_EDITS = [
             "update log-archive-key (policy)",
             "update log-archive-logs-role (assumeRolePolicy)",
             "update log-archive-destination-policy-ap-northeast-1 (accessPolicy, forceUpdate)",
+            "update log-archive-backfill-table (parameters)",
+            "update log-archive-table (parameters)",
             "update log-archive-bucket-policy (policy)",
         ),
         after={"organizationId": "o-abcd123456"},
@@ -403,8 +405,6 @@ ARCHIVE_EDITS = [
             "update log-archive-key (policy)",
             "update log-archive-logs-role (assumeRolePolicy)",
             "update log-archive-destination-policy-ap-northeast-1 (accessPolicy)",
-            "update log-archive-backfill-table (parameters)",
-            "update log-archive-table (parameters)",
             "update log-archive-bucket-policy (policy)",
         ),
         before={"organizationId": "o-abcd123456"},
@@ -459,6 +459,25 @@ ARCHIVE_EDITS = [
         after={"layout": "messages"},
     ),
     Edit(
+        "switch-layout-to-parquet",
+        ARCHIVE,
+        "convert the envelopes to Parquet under logs-parquet/",
+        Verdict.RETAINED_LEFTOVER,
+        (
+            "update log-archive-table (parameters, storageDescriptor)",
+            "create log-archive-firehose-glue-policy",
+            "create-replacement log-archive-stream-ap-northeast-1 (name)",
+            "update log-archive-logs-policy (policy)",
+            "update log-archive-destination-ap-northeast-1 (targetArn)",
+            *(
+                f"update log-archive-{alarm}-{TOKYO} (dimensions)"
+                for alarm in (*ALARMS[:3], "partition-count-exceeded", ALARMS[3])
+            ),
+            "forget log-archive-stream-ap-northeast-1",
+        ),
+        after={"layout": "parquet"},
+    ),
+    Edit(
         "switch-layout-to-partitioned",
         ARCHIVE,
         "partition by account, log group and day again",
@@ -502,7 +521,7 @@ ARCHIVE_EDITS = [
         ARCHIVE,
         "move objects to the Glacier classes sooner",
         Verdict.GAP_FREE,
-        ("update log-archive-lifecycle (rules)",),
+        ("update log-archive-table (parameters)", "update log-archive-lifecycle (rules)"),
         after={"glacierTransitionDays": 30, "deepArchiveTransitionDays": 180},
     ),
     Edit(

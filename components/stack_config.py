@@ -33,7 +33,7 @@ ARCHIVE_KEYS = (
     "accessLogsBucket",
 )
 """Every key of the archive stack, in the README's order."""
-SOURCE_KEYS = (ARCHIVE_STACK_KEY, "logGroups", "accountPolicy", "regions")
+SOURCE_KEYS = (ARCHIVE_STACK_KEY, "logGroups", "accountPolicy", "regions", "heartbeatMinutes")
 """Every key of a source stack, in the README's order."""
 KEYS: Mapping[Kind, tuple[str, ...]] = {"archive": ARCHIVE_KEYS, "source": SOURCE_KEYS}
 

@@ -10,7 +10,8 @@ from typing import Literal
 
 import pulumi
 
-from components import validation, watch_args as watch
+from components import validation
+from components import watch_args as watch
 from components.archive_policies import (
     destination_policy_capacity,
     logs_trust_policy,
@@ -215,7 +216,9 @@ class LogArchiveArgs:
             else validation.bucket_name(access_logs, "accessLogsBucket", ACCESS_LOGS_ACCEPTED),
             silence_minutes=number(watch.SILENCE_KEY, *watch.SILENCE_RANGE, 30),
             heartbeat_lateness_minutes=number(watch.LATENESS_KEY, *watch.LATENESS_RANGE, 30),
-            heartbeat_account_ids=watch.account_ids(config.get_json(watch.ACCOUNTS_KEY, watch.ACCOUNTS_ACCEPTED)),
+            heartbeat_account_ids=watch.account_ids(
+                config.get_json(watch.ACCOUNTS_KEY, watch.ACCOUNTS_ACCEPTED)
+            ),
         )
         args._validate_access_logs_bucket(component)
         watch.validate(args)
@@ -322,7 +325,9 @@ class LogArchiveArgs:
         """Every (account, region) whose heartbeat the archive alarms on; none in ``messages``."""
         if self.layout != "partitioned":
             return []
-        accounts = self.source_account_ids if self.heartbeat_account_ids is None else self.heartbeat_account_ids
+        accounts = (
+            self.source_account_ids if self.heartbeat_account_ids is None else self.heartbeat_account_ids
+        )
         return [(account, region) for account in dict.fromkeys(accounts) for region in self.regions]
 
     def destination_arn(self, region: str) -> str:

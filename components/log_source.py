@@ -49,8 +49,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming, outputs, source_policies
-from components.heartbeat import heartbeat_resources
 from components.archive_reference import ARCHIVE_STACK_KEY, ArchiveOutputs, read_archive
+from components.heartbeat import heartbeat_resources
 from components.source_args import (
     ACCOUNT_POLICY_KEY,
     LOG_GROUPS_KEY,

@@ -65,4 +65,3 @@ def heartbeat_log_group(region: str) -> str:
     log group only: ``logs/account=<id>/log_group=%2Flog-archive%2Fheartbeat%2F<region>/``.
     """
     return f"{HEARTBEAT_LOG_GROUP_PREFIX}{region}"
-

@@ -39,7 +39,10 @@ def validate(args: LogArchiveArgs) -> None:
     """Windows in whole alarm periods, a lateness that outlasts the buffer, accounts that may send
     heartbeats at all, and few enough pairs for the rules quota."""
     step = PERIOD_SECONDS // 60
-    for key, minutes in ((SILENCE_KEY, args.silence_minutes), (LATENESS_KEY, args.heartbeat_lateness_minutes)):
+    for key, minutes in (
+        (SILENCE_KEY, args.silence_minutes),
+        (LATENESS_KEY, args.heartbeat_lateness_minutes),
+    ):
         if minutes % step:
             raise ConfigError(key, f"{minutes} is not a multiple of {step}", f"a multiple of {step} minutes")
     buffer_minutes = -(-args.buffering_interval_seconds // 60)

@@ -48,7 +48,8 @@ def test_the_source_stack_file_subscribes_through_the_archive_stack_reference(
     for subscription in subscriptions:
         assert subscription.inputs["filterPattern"] == ""
         assert (
-            subscription.inputs["destinationArn"] == archive.outputs[outputs.DESTINATION_ARNS]["ap-northeast-1"]
+            subscription.inputs["destinationArn"]
+            == archive.outputs[outputs.DESTINATION_ARNS]["ap-northeast-1"]
         )
         assert "roleArn" not in subscription.inputs
     assert run.of_type("log-archive:index:LogArchive") == []

@@ -28,7 +28,9 @@ def alarms_by_name(run: ProgramRun) -> dict[str, dict[str, Any]]:
     return {a.inputs["name"]: a.inputs for a in run.of_type(ALARM)}
 
 
-def test_each_regions_stream_alarms_when_it_receives_nothing_for_the_silence_window(deployed: ProgramRun) -> None:
+def test_each_regions_stream_alarms_when_it_receives_nothing_for_the_silence_window(
+    deployed: ProgramRun,
+) -> None:
     alarms = alarms_by_name(deployed)
     for region in (REGION, VIRGINIA):
         silence = alarms[f"log-archive-{region}-no-incoming-records"]
@@ -52,7 +54,11 @@ def test_each_regions_stream_alarms_when_it_receives_nothing_for_the_silence_win
 
 def test_the_bucket_sends_its_events_to_eventbridge(deployed: ProgramRun) -> None:
     notification = deployed.one("aws:s3/bucketNotification:BucketNotification").inputs
-    assert (notification["bucket"], notification["eventbridge"], notification["region"]) == (BUCKET, True, REGION)
+    assert (notification["bucket"], notification["eventbridge"], notification["region"]) == (
+        BUCKET,
+        True,
+        REGION,
+    )
 
 
 def test_any_object_under_the_error_prefix_raises_an_alarm(deployed: ProgramRun) -> None:
@@ -143,7 +149,9 @@ def test_the_windows_default_to_30_minutes_and_follow_config() -> None:
 @pytest.mark.parametrize(
     ("values", "key", "message"),
     [
-        pytest.param({"silenceMinutes": 12}, "silenceMinutes", "12 is not a multiple of 5", id="silence-not-5"),
+        pytest.param(
+            {"silenceMinutes": 12}, "silenceMinutes", "12 is not a multiple of 5", id="silence-not-5"
+        ),
         pytest.param({"silenceMinutes": 5}, "silenceMinutes", "out of range", id="silence-too-short"),
         pytest.param({"silenceMinutes": "30.0"}, "silenceMinutes", "whole number", id="silence-float"),
         pytest.param(
@@ -172,7 +180,9 @@ def test_the_windows_default_to_30_minutes_and_follow_config() -> None:
         ),
     ],
 )
-def test_bad_alarm_settings_are_refused_naming_the_key(values: dict[str, Any], key: str, message: str) -> None:
+def test_bad_alarm_settings_are_refused_naming_the_key(
+    values: dict[str, Any], key: str, message: str
+) -> None:
     with pytest.raises(ConfigError) as raised:
         config_args(**values)
     assert raised.value.key == f"log-archive:{key}"

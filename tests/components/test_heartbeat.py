@@ -79,7 +79,9 @@ def test_the_heartbeat_message_is_the_tagged_json_the_archive_tools_read() -> No
         .replace("<id>", "7bf73129-1428-4cd3-a780-95db273d1602")
     )
     # EventBridge inserts an unquoted string variable as a JSON string.
-    event = json.loads(filled.replace('"timestamp": 2026-12-01T20:40:00Z', '"timestamp": "2026-12-01T20:40:00Z"'))
+    event = json.loads(
+        filled.replace('"timestamp": 2026-12-01T20:40:00Z', '"timestamp": "2026-12-01T20:40:00Z"')
+    )
     assert event["timestamp"] == "2026-12-01T20:40:00Z"
     assert json.loads(event["message"]) == {
         naming.HEARTBEAT_MARKER: True,
@@ -104,7 +106,9 @@ def test_only_the_heartbeat_rule_of_this_account_may_write_into_the_heartbeat_lo
                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                 "Resource": f"arn:aws:logs:{region}:{ACCOUNT}:log-group:/log-archive/heartbeat/{region}:*",
                 "Condition": {
-                    "ArnEquals": {"aws:SourceArn": f"arn:aws:events:{region}:{ACCOUNT}:rule/log-archive-heartbeat"},
+                    "ArnEquals": {
+                        "aws:SourceArn": f"arn:aws:events:{region}:{ACCOUNT}:rule/log-archive-heartbeat"
+                    },
                     "StringEquals": {"aws:SourceAccount": ACCOUNT},
                 },
             }
@@ -121,7 +125,10 @@ def test_the_heartbeat_log_group_is_subscribed_like_any_other_create_first(two_r
         assert subscription.inputs["destinationArn"] == destination(region)
         assert subscription.inputs["name"] == naming.subscription_filter_name(destination(region))
         assert subscription.inputs["filterPattern"] == ""
-        assert (subscription.delete_before_replace, subscription.delete_before_replace_defined) == (False, True)
+        assert (subscription.delete_before_replace, subscription.delete_before_replace_defined) == (
+            False,
+            True,
+        )
 
 
 def test_in_the_organization_form_the_heartbeat_filter_carries_the_role() -> None:
@@ -133,7 +140,10 @@ def test_in_the_organization_form_the_heartbeat_filter_carries_the_role() -> Non
 def test_the_account_policy_leaves_the_heartbeat_log_group_out() -> None:
     program = with_heartbeats(accountPolicy={"filterPattern": ""})
     policy = program.one("aws:cloudwatch/logAccountPolicy:LogAccountPolicy").inputs
-    assert policy["selectionCriteria"] == 'LogGroupName NOT IN ["/log-archive/heartbeat/ap-northeast-1", "delivery-test"]'
+    assert (
+        policy["selectionCriteria"]
+        == 'LogGroupName NOT IN ["/log-archive/heartbeat/ap-northeast-1", "delivery-test"]'
+    )
 
 
 @pytest.mark.parametrize(("minutes", "expression"), [(1, "rate(1 minute)"), (60, "rate(60 minutes)")])

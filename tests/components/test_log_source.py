@@ -385,7 +385,10 @@ def test_a_secret_destination_output_stays_secret_in_every_filter() -> None:
         secret_stack_outputs={ARCHIVE_STACK: [outputs.DESTINATION_ARNS]},
     )
 
-    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": destination(TOKYO)}
+    secret = {
+        "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+        "value": destination(TOKYO),
+    }
     assert {f.inputs["logGroup"]: f.wire_inputs["destinationArn"] for f in program.of_type(FILTER)} == {
         "delivery-test": secret,
         "/log-archive/heartbeat/ap-northeast-1": secret,

@@ -122,6 +122,9 @@ PARTITIONING = (
     "extendedS3Configuration.dynamicPartitioningConfiguration.enabled"
 )
 
+HEARTBEAT_FILTER = f"log-source-filter-{TOKYO}-/log-archive/heartbeat/{TOKYO}"
+WINDOW_INPUTS = "alarmDescription, datapointsToAlarm, evaluationPeriods"
+
 SOURCE_EDITS = [
     Edit("rename-nothing", SOURCE, "deploy the same configuration again", Verdict.GAP_FREE, ()),
     Edit(
@@ -343,7 +346,7 @@ SOURCE_EDITS = [
         "follow the archive to a new log-archive account",
         Verdict.GAP_FREE,
         (
-            "create-replacement log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1 (destinationArn, name)",
+            f"create-replacement {HEARTBEAT_FILTER} (destinationArn, name)",
             "create-replacement log-source-filter-ap-northeast-1-delivery-test (destinationArn, name)",
             "delete-replaced log-source-filter-ap-northeast-1-delivery-test",
             "delete-replaced log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
@@ -357,7 +360,7 @@ SOURCE_EDITS = [
         Verdict.GAP_FREE,
         (
             "update log-source-account-policy-ap-northeast-1 (policyDocument)",
-            "create-replacement log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1 (destinationArn, name)",
+            f"create-replacement {HEARTBEAT_FILTER} (destinationArn, name)",
             "create-replacement log-source-filter-ap-northeast-1-delivery-test (destinationArn, name)",
             "delete-replaced log-source-filter-ap-northeast-1-delivery-test",
             "delete-replaced log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
@@ -399,7 +402,7 @@ SOURCE_EDITS = [
         "deploy this version over filters named log-archive by the previous one",
         Verdict.GAP_FREE,
         (
-            "create-replacement log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1 (name)",
+            f"create-replacement {HEARTBEAT_FILTER} (name)",
             "create-replacement log-source-filter-ap-northeast-1-delivery-test (name)",
             "delete-replaced log-source-filter-ap-northeast-1-delivery-test",
             "delete-replaced log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
@@ -501,8 +504,8 @@ ARCHIVE_EDITS = [
         "alarm after an hour of silence and 45 minutes without a heartbeat",
         Verdict.GAP_FREE,
         (
-            "update log-archive-heartbeat-111111111111-ap-northeast-1-alarm (alarmDescription, datapointsToAlarm, evaluationPeriods)",
-            "update log-archive-no-incoming-records-ap-northeast-1 (alarmDescription, datapointsToAlarm, evaluationPeriods)",
+            f"update log-archive-heartbeat-111111111111-ap-northeast-1-alarm ({WINDOW_INPUTS})",
+            f"update log-archive-no-incoming-records-ap-northeast-1 ({WINDOW_INPUTS})",
         ),
         after={"silenceMinutes": 60, "heartbeatLatenessMinutes": 45},
     ),
@@ -575,7 +578,7 @@ ARCHIVE_EDITS = [
         "keep only the log lines, by day",
         Verdict.RETAINED_LEFTOVER,
         (
-            "create-replacement log-archive-stream-ap-northeast-1 (name, extendedS3Configuration.dynamicPartitioningConfiguration, extendedS3Configuration.dynamicPartitioningConfiguration.enabled)",
+            f"create-replacement log-archive-stream-ap-northeast-1 ({PARTITIONING})",
             "update log-archive-logs-policy (policy)",
             "update log-archive-destination-ap-northeast-1 (targetArn)",
             "delete-replaced log-archive-data-freshness-ap-northeast-1 (name)",
@@ -603,7 +606,7 @@ ARCHIVE_EDITS = [
         Verdict.RETAINED_LEFTOVER,
         (
             "create log-archive-heartbeat-111111111111-ap-northeast-1-rule",
-            "create-replacement log-archive-stream-ap-northeast-1 (name, extendedS3Configuration.dynamicPartitioningConfiguration, extendedS3Configuration.dynamicPartitioningConfiguration.enabled)",
+            f"create-replacement log-archive-stream-ap-northeast-1 ({PARTITIONING})",
             "update log-archive-logs-policy (policy)",
             "update log-archive-destination-ap-northeast-1 (targetArn)",
             "delete-replaced log-archive-data-freshness-ap-northeast-1 (name)",

@@ -389,5 +389,27 @@ def source_world() -> World:
                 provider="source-provider",
                 delete_before_replace=False,
             ),
+            "heartbeat-policy": Spec(
+                "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+                {
+                    "policyName": "log-archive-heartbeat",
+                    "policyDocument": _document(
+                        {
+                            "Sid": "HeartbeatRuleWritesHeartbeats",
+                            "Effect": "Allow",
+                            "Principal": {"Service": ["delivery.logs.amazonaws.com", "events.amazonaws.com"]},
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": f"arn:aws:logs:{REGION}:{SOURCE}:log-group:/log-archive/heartbeat/{REGION}:*",
+                            "Condition": {
+                                "ArnEquals": {
+                                    "aws:SourceArn": f"arn:aws:events:{REGION}:{SOURCE}:rule/log-archive-heartbeat"
+                                },
+                                "StringEquals": {"aws:SourceAccount": SOURCE},
+                            },
+                        }
+                    ),
+                },
+                provider="source-provider",
+            ),
         },
     )

@@ -53,10 +53,6 @@ class Edit:
     """For a ``gap`` verdict: the scope and length of the gap, and how to recover the window."""
 
 
-def with_regions(names: tuple[str, ...], region: str) -> tuple[str, ...]:
-    return tuple(name.replace("{region}", region) for name in names)
-
-
 TWO_GROUPS = [{"name": "delivery-test"}, {"name": "/app/web", "filterPattern": "?ERROR ?WARN"}]
 CREATED = [{"name": "delivery-test"}, {"name": "/app/web", "create": True, "retentionDays": 30}]
 POLICY = {"filterPattern": ""}
@@ -68,53 +64,6 @@ WEB_FILTER = "log-source-filter-ap-northeast-1-/app/web"
 WEB_GROUP = "log-source-group-ap-northeast-1-/app/web"
 ACCOUNT_POLICY = "log-source-account-policy-ap-northeast-1"
 POLICY_UPSERT = (f"create-replacement {ACCOUNT_POLICY} (selectionCriteria)", f"forget {ACCOUNT_POLICY}")
-ALARMS = ("data-freshness", "decompression-failed", "delivery-success", "throttled-records")
-REGION_CREATES = (
-    "create log-archive-firehose-errors-{region}",
-    "create log-archive-firehose-errors-stream-{region}",
-    "update log-archive-firehose-policy (policy)",
-    "create log-archive-stream-{region}",
-    "update log-archive-logs-policy (policy)",
-    "create log-archive-destination-{region}",
-    "create log-archive-destination-policy-{region}",
-    "create log-archive-alarms-{region}",
-    *(f"create log-archive-{alarm}-{{region}}" for alarm in ALARMS[:3]),
-    "create log-archive-partition-count-exceeded-{region}",
-    "create log-archive-throttled-records-{region}",
-)
-REGION_REMOVAL = (
-    "update log-archive-logs-role (assumeRolePolicy)",
-    "update log-archive-firehose-policy (policy)",
-    "update log-archive-logs-policy (policy)",
-    "delete log-archive-throttled-records-{region}",
-    "delete log-archive-partition-count-exceeded-{region}",
-    "delete log-archive-delivery-success-{region}",
-    "delete log-archive-decompression-failed-{region}",
-    "delete log-archive-data-freshness-{region}",
-    "delete log-archive-alarms-{region}",
-    "delete log-archive-destination-policy-{region}",
-    "blocked log-archive-destination-{region}",
-    "forget log-archive-stream-{region}",
-    "delete log-archive-firehose-errors-stream-{region}",
-    "forget log-archive-firehose-errors-{region}",
-)
-
-
-def layout_switch(replaced: str, partition_alarm: bool = False) -> tuple[str, ...]:
-    """The steps of a layout switch up to the Glue table; ``replaced``: inputs forcing the stream."""
-    steps = [
-        f"create-replacement log-archive-stream-ap-northeast-1 ({replaced})",
-        "update log-archive-logs-policy (policy)",
-        "update log-archive-destination-ap-northeast-1 (targetArn)",
-    ]
-    for alarm in ALARMS:
-        if alarm == "throttled-records" and partition_alarm:
-            steps.append(f"create log-archive-partition-count-exceeded-{TOKYO}")
-        steps += [
-            f"delete-replaced log-archive-{alarm}-{TOKYO} (name)",
-            f"create-replacement log-archive-{alarm}-{TOKYO} (name)",
-        ]
-    return tuple(steps)
 
 
 PARTITIONING = (

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from components import heartbeat
 from offline.analyzer import Diagnostic, PolicyPackProcess
 from offline.mocks import PREVIEW_UNKNOWN, Registration
 
@@ -393,21 +394,7 @@ def source_world() -> World:
                 "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
                 {
                     "policyName": "log-archive-heartbeat",
-                    "policyDocument": _document(
-                        {
-                            "Sid": "HeartbeatRuleWritesHeartbeats",
-                            "Effect": "Allow",
-                            "Principal": {"Service": ["delivery.logs.amazonaws.com", "events.amazonaws.com"]},
-                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            "Resource": f"arn:aws:logs:{REGION}:{SOURCE}:log-group:/log-archive/heartbeat/{REGION}:*",
-                            "Condition": {
-                                "ArnEquals": {
-                                    "aws:SourceArn": f"arn:aws:events:{REGION}:{SOURCE}:rule/log-archive-heartbeat"
-                                },
-                                "StringEquals": {"aws:SourceAccount": SOURCE},
-                            },
-                        }
-                    ),
+                    "policyDocument": Json(heartbeat.log_resource_policy("aws", SOURCE, REGION)),
                 },
                 provider="source-provider",
             ),

@@ -11,6 +11,7 @@ from typing import Literal
 import pulumi
 
 from components import validation
+from components import watch_args as watch
 from components.archive_policies import (
     destination_policy_capacity,
     logs_trust_policy,
@@ -120,6 +121,15 @@ class LogArchiveArgs:
     access_logs_bucket: str | None = None
     """``accessLogsBucket``: an existing bucket (same account and region) that receives the archive
     bucket's S3 server access logs. Default: no access logging."""
+    silence_minutes: int = 30
+    """``silenceMinutes``: alarm when a region's stream receives nothing for this long (a multiple
+    of 5, 10-1440). Default 30."""
+    heartbeat_lateness_minutes: int = 30
+    """``heartbeatLatenessMinutes``: alarm when an expected account x region's heartbeat has not
+    reached the bucket for this long (a multiple of 5, 15-1440). Default 30."""
+    heartbeat_account_ids: tuple[str, ...] | None = None
+    """``heartbeatAccountIds``: accounts whose heartbeats are expected in every source region.
+    Default ``None``: ``sourceAccountIds``; ``[]`` for none."""
     destination_name: str = "log-archive"
     """Name of the CloudWatch Logs destination in every source region."""
     regions: tuple[str, ...] = field(init=False)
@@ -218,8 +228,14 @@ class LogArchiveArgs:
             access_logs_bucket=None
             if access_logs is None
             else validation.bucket_name(access_logs, "accessLogsBucket", ACCESS_LOGS_ACCEPTED),
+            silence_minutes=number(watch.SILENCE_KEY, *watch.SILENCE_RANGE, 30),
+            heartbeat_lateness_minutes=number(watch.LATENESS_KEY, *watch.LATENESS_RANGE, 30),
+            heartbeat_account_ids=watch.account_ids(
+                config.get_json(watch.ACCOUNTS_KEY, watch.ACCOUNTS_ACCEPTED)
+            ),
         )
         args._validate_access_logs_bucket(component)
+        watch.validate(args)
         return args
 
     def _validate(self) -> None:
@@ -326,6 +342,16 @@ class LogArchiveArgs:
     def _trust_policy_capacity(self) -> int:
         """How many source accounts fit in the logs role's trust policy with these regions."""
         return max(0, (TRUST_POLICY_MAX_CHARS - self._trust_policy_size(())) // ACCOUNT_ID_CHARS)
+
+    @property
+    def expected_heartbeats(self) -> list[tuple[str, str]]:
+        """Every (account, region) whose heartbeat the archive alarms on; none in ``messages``."""
+        if self.layout == "messages":
+            return []
+        accounts = (
+            self.source_account_ids if self.heartbeat_account_ids is None else self.heartbeat_account_ids
+        )
+        return [(account, region) for account in dict.fromkeys(accounts) for region in self.regions]
 
     def destination_arn(self, region: str) -> str:
         return f"arn:aws:logs:{region}:{self.account_id}:destination:{self.destination_name}"

@@ -25,8 +25,9 @@ import pulumi_aws as aws
 
 from components import archive_policies, layout, outputs
 from components.archive_args import LogArchiveArgs, archive_bucket_name, results_bucket_name
+from components.arrival import arrival_watch
 from components.backfill_table import backfill_table
-from components.monitoring import alarm_specs, stream_alarms
+from components.monitoring import alarm_specs, silence_spec, stream_alarms
 from components.private_bucket import private_bucket
 from components.query import format_conversion, glue_schema_policy, projected_accounts, query_resources
 
@@ -341,8 +342,10 @@ class LogArchive(pulumi.ComponentResource):
     def _alarms(self) -> dict[str, aws.sns.Topic]:
         name, args = self._name, self._args
         specs = alarm_specs(args.buffering_interval_seconds, args.layout != "messages")
+        specs.append(silence_spec(args.silence_minutes))
         topics: dict[str, aws.sns.Topic] = {}
-        for region in args.regions:
+        # The home region has a topic too: the bucket's arrival alarms live there (arrival.py).
+        for region in dict.fromkeys((*args.regions, args.region)):
             topic = aws.sns.Topic(
                 f"{name}-alarms-{region}", name=f"{name}-alarms", region=region, opts=self._child()
             )
@@ -355,6 +358,9 @@ class LogArchive(pulumi.ComponentResource):
                     region=region,
                     opts=self._child(),
                 )
+            topics[region] = topic
+            if region not in args.regions:
+                continue
             stream_alarms(
                 name=name,
                 region=region,
@@ -363,5 +369,15 @@ class LogArchive(pulumi.ComponentResource):
                 specs=specs,
                 parent=self,
             )
-            topics[region] = topic
+        arrival_watch(
+            name,
+            home_region=args.region,
+            bucket=self.bucket,
+            bucket_name=archive_bucket_name(name, args.account_id, args.region),
+            log_prefix=layout.log_prefix(args.layout),
+            expected=args.expected_heartbeats,
+            lateness_minutes=args.heartbeat_lateness_minutes,
+            topic_arn=topics[args.region].arn,
+            parent=self,
+        )
         return topics

@@ -52,6 +52,7 @@ import pulumi_aws as aws
 
 from components import naming, outputs, source_policies
 from components.archive_reference import ARCHIVE_STACK_KEY, ArchiveOutputs, read_archive
+from components.heartbeat import heartbeat_resources
 from components.source_args import (
     ACCOUNT_POLICY_KEY,
     LOG_GROUPS_KEY,
@@ -128,6 +129,8 @@ def _region_plan(args: LogSourceArgs, archive: ArchiveOutputs, region: str) -> R
     if args.account_policy is not None:
         excluded.update(args.account_policy.exclude_log_groups, pipeline)
         excluded.update(source.name for source in args.log_groups)
+        if args.heartbeat_minutes:
+            excluded.add(naming.heartbeat_log_group(region))
     region_plan = RegionPlan(region, archive.destination_arns[region], tuple(sorted(excluded)))
     size = len((region_plan.selection_criteria or "").encode())
     if size > MAX_SELECTION_CRITERIA:
@@ -176,6 +179,19 @@ class LogSource(pulumi.ComponentResource):
                 self._filter(region_plan, source, destination, role_arn, depends_on)
                 for source in args.log_groups
             ]
+            if args.heartbeat_minutes:
+                heartbeat_resources(
+                    name,
+                    partition=PARTITION,
+                    account_id=args.account_id,
+                    region=region_plan.region,
+                    minutes=args.heartbeat_minutes,
+                    destination=destination,
+                    filter_name=naming.subscription_filter_name(region_plan.destination_arn),
+                    role_arn=role_arn,
+                    depends_on=depends_on,
+                    parent=self,
+                )
             if args.account_policy is not None:
                 account_policy_names[region_plan.region] = self._account_policy(
                     region_plan, args.account_policy, destination, role_arn, [*depends_on, *filters]

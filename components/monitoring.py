@@ -21,6 +21,10 @@ class AlarmSpec:
     threshold: float
     evaluation_periods: int
     description: str
+    treat_missing_data: str = "notBreaching"
+    """``breaching`` for an alarm on silence: no datapoint at all is what it watches for."""
+    datapoints_to_alarm: int | None = None
+    """Default: every one of ``evaluation_periods``."""
 
 
 def alarm_specs(buffering_interval_seconds: int, partitioned: bool) -> list[AlarmSpec]:
@@ -82,6 +86,24 @@ def alarm_specs(buffering_interval_seconds: int, partitioned: bool) -> list[Alar
     return specs
 
 
+def silence_spec(silence_minutes: int) -> AlarmSpec:
+    """The stream received no record at all for ``silence_minutes`` (a multiple of the period)."""
+    periods = silence_minutes * 60 // PERIOD_SECONDS
+    return AlarmSpec(
+        "no-incoming-records",
+        "IncomingRecords",
+        "Sum",
+        "LessThanThreshold",
+        1,
+        periods,
+        f"No record reached the stream for {silence_minutes} minutes: every source of this region "
+        "is cut off (destination, destination policy, logs role) or sends nothing, heartbeats "
+        "included.",
+        treat_missing_data="breaching",
+        datapoints_to_alarm=periods,
+    )
+
+
 def stream_alarms(
     *,
     name: str,
@@ -107,9 +129,10 @@ def stream_alarms(
             statistic=spec.statistic,
             period=PERIOD_SECONDS,
             evaluation_periods=spec.evaluation_periods,
+            datapoints_to_alarm=spec.datapoints_to_alarm,
             comparison_operator=spec.comparison,
             threshold=spec.threshold,
-            treat_missing_data="notBreaching",
+            treat_missing_data=spec.treat_missing_data,
             alarm_actions=[topic_arn],
             ok_actions=[topic_arn],
             region=region,

@@ -49,3 +49,19 @@ def subscription_filter_resource(component: str, region: str, log_group: str) ->
 def account_policy_resource(component: str, region: str) -> str:
     """Logical name of the account-level subscription filter policy in ``region``."""
     return f"{component}-account-policy-{region}"
+
+
+HEARTBEAT_LOG_GROUP_PREFIX = "/log-archive/heartbeat/"
+"""Start of every heartbeat log group's name; the region follows."""
+HEARTBEAT_MARKER = "logArchiveHeartbeat"
+"""Key of every heartbeat message (a JSON object): ``{"logArchiveHeartbeat": true, "account":
+..., "region": ..., "time": ..., "id": ...}``. Readers (``tools.coverage``) match on it."""
+
+
+def heartbeat_log_group(region: str) -> str:
+    """``/log-archive/heartbeat/<region>``: the log group a source's heartbeats go to in ``region``.
+
+    The region is in the name because the archive's partitioned layout keys objects by account and
+    log group only: ``logs/account=<id>/log_group=%2Flog-archive%2Fheartbeat%2F<region>/``.
+    """
+    return f"{HEARTBEAT_LOG_GROUP_PREFIX}{region}"

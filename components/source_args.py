@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from components import validation
+from components import naming, validation
+from components.heartbeat import DEFAULT_HEARTBEAT_MINUTES, HEARTBEAT_MINUTES_KEY, MAX_HEARTBEAT_MINUTES
 from components.stack_config import ARCHIVE_STACK_KEY, StackConfig
 from components.validation import LOG_GROUP_ACCEPTED, ConfigError, log_group_name, string_list
 
@@ -86,6 +87,9 @@ class LogSourceArgs:
     """``log-archive:logGroups``; default none."""
     account_policy: AccountPolicySource | None = None
     """``log-archive:accountPolicy``; default ``None``, no account-wide subscription."""
+    heartbeat_minutes: int = DEFAULT_HEARTBEAT_MINUTES
+    """``log-archive:heartbeatMinutes``: a heartbeat event every this many minutes in every
+    region (``components.heartbeat``); ``0`` turns heartbeats off. Default 5."""
 
     @classmethod
     def from_config(cls, config: StackConfig, account_id: str, region: str) -> LogSourceArgs:
@@ -108,6 +112,11 @@ class LogSourceArgs:
                 f"nothing to archive: neither {LOG_GROUPS_KEY} nor {ACCOUNT_POLICY_KEY} is set",
                 f"{LOG_GROUPS_ACCEPTED}, or {ACCOUNT_POLICY_KEY}: {ACCOUNT_POLICY_ACCEPTED}",
             )
+        heartbeat_minutes = validation.integer(
+            config.get(HEARTBEAT_MINUTES_KEY), HEARTBEAT_MINUTES_KEY, 0, MAX_HEARTBEAT_MINUTES
+        )
+        if heartbeat_minutes != 0:
+            _check_heartbeat_names(log_groups)
         return cls(
             archive_stack=archive_stack,
             account_id=account_id,
@@ -118,7 +127,20 @@ class LogSourceArgs:
             ),
             log_groups=log_groups,
             account_policy=account_policy,
+            heartbeat_minutes=DEFAULT_HEARTBEAT_MINUTES if heartbeat_minutes is None else heartbeat_minutes,
         )
+
+
+def _check_heartbeat_names(log_groups: tuple[LogGroupSource, ...]) -> None:
+    """The stack owns and subscribes the heartbeat log groups itself."""
+    for index, source in enumerate(log_groups):
+        if source.name.startswith(naming.HEARTBEAT_LOG_GROUP_PREFIX):
+            raise ConfigError(
+                f"{LOG_GROUPS_KEY}[{index}].name",
+                f"{source.name!r} is a heartbeat log group, which the stack creates and subscribes "
+                f"itself while {HEARTBEAT_MINUTES_KEY} is not 0",
+                f"a log group whose name does not start with {naming.HEARTBEAT_LOG_GROUP_PREFIX!r}",
+            )
 
 
 def _filter_pattern(value: Any, key: str) -> str:

@@ -32,9 +32,10 @@ ARCHIVE_KEYS = (
     *("objectLockMode", "objectLockDays", "kmsKeyArn", "readerPrincipalArns", "alarmEmail"),
     "accessLogsBucket",
     "queryableDays",
+    *("silenceMinutes", "heartbeatLatenessMinutes", "heartbeatAccountIds"),
 )
 """Every key of the archive stack, in the README's order."""
-SOURCE_KEYS = (ARCHIVE_STACK_KEY, "logGroups", "accountPolicy", "regions")
+SOURCE_KEYS = (ARCHIVE_STACK_KEY, "logGroups", "accountPolicy", "regions", "heartbeatMinutes")
 """Every key of a source stack, in the README's order."""
 KEYS: Mapping[Kind, tuple[str, ...]] = {"archive": ARCHIVE_KEYS, "source": SOURCE_KEYS}
 

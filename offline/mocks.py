@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,6 +151,23 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: AwsMocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+
+    def Invoke(self, request: Any) -> Any:
+        """The SDK's mock ``Invoke`` runs on a worker thread and gives that thread an event loop
+        it never closes; left to the garbage collector at interpreter exit, such a loop can print
+        an "Exception ignored ... Invalid file descriptor" traceback after a command has finished.
+        The loop serves only this call, so it is closed here."""
+        try:
+            asyncio.get_event_loop()
+            had_loop = True
+        except RuntimeError:
+            had_loop = False
+        try:
+            return super().Invoke(request)
+        finally:
+            if not had_loop:
+                asyncio.get_event_loop().close()
+                asyncio.set_event_loop(None)
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)

@@ -176,6 +176,32 @@ TYPES: dict[str, TypeRules] = {
         auto_name="name",
         identity=("region", "name"),
     ),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": TypeRules(
+        ("policyName", "region"),
+        _logs("resource_policy.go", "resourceResourcePolicy"),
+        identity=("region", "policyName"),
+        upsert=True,
+        role=Role.PERMISSION,
+    ),
+    "aws:cloudwatch/eventRule:EventRule": TypeRules(
+        ("name", "namePrefix", "eventBusName", "region"),
+        f"{TF}events/rule.go resourceRule",
+        auto_name="name",
+        identity=("region", "eventBusName", "name"),
+        upsert=True,
+    ),
+    "aws:cloudwatch/eventTarget:EventTarget": TypeRules(
+        ("rule", "targetId", "eventBusName", "region"),
+        f"{TF}events/target.go resourceTarget",
+        identity=("region", "eventBusName", "rule", "targetId"),
+        upsert=True,
+    ),
+    "aws:s3/bucketNotification:BucketNotification": TypeRules(
+        ("bucket", "region"),
+        f"{TF}s3/bucket_notification.go resourceBucketNotification",
+        identity=("bucket",),
+        upsert=True,
+    ),
     "aws:iam/role:Role": TypeRules(
         ("name", "namePrefix", "path"),
         f"{TF}iam/role.go ResourceRole",

@@ -40,13 +40,18 @@ def test_the_source_stack_file_subscribes_through_the_archive_stack_reference(
     run = run_program("account-a", preview=preview, stack_outputs={ARCHIVE_STACK: archive.outputs})
     reference = run.one("pulumi:pulumi:StackReference")
     assert reference.inputs["name"] == ARCHIVE_STACK
-    [subscription] = run.of_type("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter")
-    assert subscription.inputs["logGroup"] == "delivery-test"
-    assert subscription.inputs["filterPattern"] == ""
-    assert (
-        subscription.inputs["destinationArn"] == archive.outputs[outputs.DESTINATION_ARNS]["ap-northeast-1"]
-    )
-    assert "roleArn" not in subscription.inputs
+    subscriptions = run.of_type("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter")
+    assert sorted(s.inputs["logGroup"] for s in subscriptions) == [
+        "/log-archive/heartbeat/ap-northeast-1",
+        "delivery-test",
+    ]
+    for subscription in subscriptions:
+        assert subscription.inputs["filterPattern"] == ""
+        assert (
+            subscription.inputs["destinationArn"]
+            == archive.outputs[outputs.DESTINATION_ARNS]["ap-northeast-1"]
+        )
+        assert "roleArn" not in subscription.inputs
     assert run.of_type("log-archive:index:LogArchive") == []
 
 

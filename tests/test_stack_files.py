@@ -44,4 +44,8 @@ def test_every_source_example_is_a_valid_setting() -> None:
         r.inputs["region"] for r in run.of_type("aws:cloudwatch/logAccountPolicy:LogAccountPolicy")
     ) == sorted(regions)
     created = run.of_type("aws:cloudwatch/logGroup:LogGroup")
-    assert {(g.inputs["name"], g.inputs["retentionInDays"]) for g in created} == {("/app/web", 30.0)}
+    assert {(g.inputs["name"], g.inputs["retentionInDays"]) for g in created} == {
+        ("/app/web", 30.0),
+        ("/log-archive/heartbeat/ap-northeast-1", 365.0),
+        ("/log-archive/heartbeat/us-east-1", 365.0),
+    }

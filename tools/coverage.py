@@ -36,6 +36,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from components import outputs
+from components.naming import heartbeat_log_group
 from tools.archive_format import PARTITIONED, day_prefix, encode_log_group
 from tools.verify_delivery import VerifyError, archive_target, load_outputs, open_session
 
@@ -43,12 +44,6 @@ if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
 
 DEFAULT_LATE_MINUTES = 20.0
-
-
-def heartbeat_log_group(region: str) -> str:
-    """The heartbeat log group of ``region``: the same builder as issue-13a's
-    ``components.naming.heartbeat_log_group``; replace this function by that import at merge."""
-    return f"/log-archive/heartbeat/{region}"
 
 
 @dataclass(frozen=True)

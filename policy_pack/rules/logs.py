@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
 from .base import Guardrail, Resource, Rule, create_first, known, resource_policy
-from .documents import Condition, has_wildcard, names_organization, parse_arn, parse_policy, public_grants
+from .documents import (
+    Condition,
+    Statement,
+    has_wildcard,
+    names_organization,
+    parse_arn,
+    parse_policy,
+    public_grants,
+)
 from .graph import LOG_DESTINATION, LOG_DESTINATION_POLICY, own_account
 
 SUBSCRIPTION_FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
 ACCOUNT_POLICY = "aws:cloudwatch/logAccountPolicy:LogAccountPolicy"
+LOG_RESOURCE_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
+SERVICE_WRITE_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+LOG_GROUP_ARN = re.compile(r"\Aarn:[a-z-]+:logs:[a-z0-9-]+:[0-9]{12}:log-group:[^*?:]+(:\*)?\Z")
+"""One named log group (and its streams): no wildcard in the log group's name."""
 DESTINATION_ACTIONS = ("logs:PutSubscriptionFilter", "logs:PutAccountPolicy")
 CROSS_ACCOUNT_DOCS = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CreateDestination.html"
 
@@ -197,6 +210,66 @@ def _account_policy_destination(resource: Resource, _: Mapping[str, Any]) -> Ite
         yield problem
 
 
+RESOURCE_POLICY_SCOPED = Rule(
+    name="cloudwatch-log-resource-policy-service-writes-scoped",
+    description="Log group resource policies let service principals only create log streams and "
+    "put log events, in named log groups, under an aws:SourceArn or aws:SourceAccount condition.",
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    why="The heartbeat log group is written by EventBridge under this policy: a wildcard action, "
+    "resource or principal, or no confused-deputy condition, would let other rules, other "
+    "accounts' resources or other services write (or do more) in the account's log groups.",
+    remediation='Allow only ["logs:CreateLogStream", "logs:PutLogEvents"] on '
+    '"arn:aws:logs:<region>:<account>:log-group:<name>:*", for the service principal, with '
+    '"Condition": {"ArnEquals": {"aws:SourceArn": "<rule ARN>"}, "StringEquals": '
+    '{"aws:SourceAccount": "<account>"}}.',
+    control="Confused deputy prevention",
+    url="https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
+)
+
+
+def _scoped(statement: Statement) -> bool:
+    arn_tests = ("arnequals", "arnlike", "stringequals", "stringlike")
+    return statement.requires("aws:SourceArn", lambda v: not v.endswith(":*") and v != "*", *arn_tests) or (
+        statement.requires("aws:SourceAccount", lambda v: v != "*" and not has_wildcard(v), "stringequals")
+    )
+
+
+def _resource_policy_scoped(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    raw = resource.props.get("policyDocument")
+    if raw is None:
+        return
+    document = parse_policy(raw)
+    yield from (f"{resource.label}: {problem}." for problem in document.problems)
+    allowed = {action.lower() for action in SERVICE_WRITE_ACTIONS}
+    for statement in document.statements:
+        if not statement.is_allow:
+            continue
+        principal = statement.principal
+        if statement.not_principal is not None or principal is None or principal.everyone:
+            yield f"{resource.label}: {statement.label} allows any principal; name the service."
+            continue
+        if not principal.services:
+            continue
+        if statement.not_actions is not None:
+            yield f"{resource.label}: {statement.label} allows every action but its NotAction."
+        extra = [a for a in statement.actions or () if has_wildcard(a) or a.lower() not in allowed]
+        if extra:
+            needed = " and ".join(SERVICE_WRITE_ACTIONS)
+            yield f"{resource.label}: {statement.label} allows {extra}; only {needed} are needed."
+        broad = [r for r in statement.resources or ("*",) if not LOG_GROUP_ARN.match(r)]
+        if statement.not_resources is not None or broad:
+            yield (
+                f"{resource.label}: {statement.label} applies to {broad or 'NotResource'}; "
+                "name the log group."
+            )
+        if not _scoped(statement):
+            yield (
+                f"{resource.label}: {statement.label} has no strict aws:SourceArn or aws:SourceAccount "
+                "condition (confused deputy)."
+            )
+
+
 GUARDRAILS: list[Guardrail] = [
     resource_policy(PUBLIC_NEEDS_ORGANIZATION, [LOG_DESTINATION_POLICY], _public_destination),
     resource_policy(SUBSCRIPTION_ACTIONS_ONLY, [LOG_DESTINATION_POLICY], _destination_actions),
@@ -204,4 +277,5 @@ GUARDRAILS: list[Guardrail] = [
     resource_policy(ACCOUNT_POLICY_REMOTE_DESTINATION, [ACCOUNT_POLICY], _account_policy_destination),
     resource_policy(SUBSCRIPTION_CREATE_FIRST, [SUBSCRIPTION_FILTER, ACCOUNT_POLICY], create_first),
     resource_policy(DESTINATION_PROTECTED, [LOG_DESTINATION], _protected),
+    resource_policy(RESOURCE_POLICY_SCOPED, [LOG_RESOURCE_POLICY], _resource_policy_scoped),
 ]

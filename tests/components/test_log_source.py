@@ -83,11 +83,14 @@ def run(
     account: str = ACCOUNT,
     **overrides: Any,
 ) -> ProgramRun:
-    """Run the source stack as ``account`` (the mocks' caller identity) against ``archive``."""
+    """Run the source stack as ``account`` (the mocks' caller identity) against ``archive``.
+
+    Heartbeats are off unless a test sets ``heartbeatMinutes``: these tests are about the
+    subscriptions; tests/components/test_heartbeat.py covers the heartbeat resources."""
     return run_program(
         STACK,
         preview=preview,
-        overrides={"aws:allowedAccountIds": [account], **overrides},
+        overrides={"aws:allowedAccountIds": [account], "heartbeatMinutes": 0, **overrides},
         stack_outputs={ARCHIVE_STACK: archive if archive is not None else account_list_archive()},
     )
 
@@ -374,7 +377,7 @@ def test_the_archive_account_may_subscribe_its_own_log_groups_without_being_list
     assert program.one(FILTER).inputs["destinationArn"] == destination(TOKYO)
 
 
-def test_a_secret_destination_output_stays_secret_in_the_filter() -> None:
+def test_a_secret_destination_output_stays_secret_in_every_filter() -> None:
     program = run_program(
         STACK,
         overrides={"aws:allowedAccountIds": [ACCOUNT]},
@@ -382,9 +385,13 @@ def test_a_secret_destination_output_stays_secret_in_the_filter() -> None:
         secret_stack_outputs={ARCHIVE_STACK: [outputs.DESTINATION_ARNS]},
     )
 
-    assert program.one(FILTER).wire_inputs["destinationArn"] == {
+    secret = {
         "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
         "value": destination(TOKYO),
+    }
+    assert {f.inputs["logGroup"]: f.wire_inputs["destinationArn"] for f in program.of_type(FILTER)} == {
+        "delivery-test": secret,
+        "/log-archive/heartbeat/ap-northeast-1": secret,
     }
 
 

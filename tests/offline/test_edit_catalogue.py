@@ -53,10 +53,6 @@ class Edit:
     """For a ``gap`` verdict: the scope and length of the gap, and how to recover the window."""
 
 
-def with_regions(names: tuple[str, ...], region: str) -> tuple[str, ...]:
-    return tuple(name.replace("{region}", region) for name in names)
-
-
 TWO_GROUPS = [{"name": "delivery-test"}, {"name": "/app/web", "filterPattern": "?ERROR ?WARN"}]
 CREATED = [{"name": "delivery-test"}, {"name": "/app/web", "create": True, "retentionDays": 30}]
 POLICY = {"filterPattern": ""}
@@ -68,58 +64,13 @@ WEB_FILTER = "log-source-filter-ap-northeast-1-/app/web"
 WEB_GROUP = "log-source-group-ap-northeast-1-/app/web"
 ACCOUNT_POLICY = "log-source-account-policy-ap-northeast-1"
 POLICY_UPSERT = (f"create-replacement {ACCOUNT_POLICY} (selectionCriteria)", f"forget {ACCOUNT_POLICY}")
-ALARMS = ("data-freshness", "decompression-failed", "delivery-success", "throttled-records")
-REGION_CREATES = (
-    "create log-archive-firehose-errors-{region}",
-    "create log-archive-firehose-errors-stream-{region}",
-    "update log-archive-firehose-policy (policy)",
-    "create log-archive-stream-{region}",
-    "update log-archive-logs-policy (policy)",
-    "create log-archive-destination-{region}",
-    "create log-archive-destination-policy-{region}",
-    "create log-archive-alarms-{region}",
-    *(f"create log-archive-{alarm}-{{region}}" for alarm in ALARMS[:3]),
-    "create log-archive-partition-count-exceeded-{region}",
-    "create log-archive-throttled-records-{region}",
-)
-REGION_REMOVAL = (
-    "update log-archive-key (policy)",
-    "update log-archive-logs-role (assumeRolePolicy)",
-    "update log-archive-firehose-policy (policy)",
-    "update log-archive-logs-policy (policy)",
-    "update log-archive-bucket-policy (policy)",
-    "delete log-archive-throttled-records-{region}",
-    "delete log-archive-partition-count-exceeded-{region}",
-    "delete log-archive-delivery-success-{region}",
-    "delete log-archive-decompression-failed-{region}",
-    "delete log-archive-data-freshness-{region}",
-    "delete log-archive-alarms-{region}",
-    "delete log-archive-destination-policy-{region}",
-    "blocked log-archive-destination-{region}",
-    "forget log-archive-stream-{region}",
-    "forget log-archive-firehose-errors-stream-{region}",
-    "forget log-archive-firehose-errors-{region}",
-)
-
-
-def layout_switch(replaced: str, partition_alarm: bool = False) -> tuple[str, ...]:
-    """The steps of a layout switch up to the Glue table; ``replaced``: inputs forcing the stream."""
-    steps = [
-        f"create-replacement log-archive-stream-ap-northeast-1 ({replaced})",
-        "update log-archive-logs-policy (policy)",
-        "update log-archive-destination-ap-northeast-1 (targetArn)",
-    ]
-    for alarm in ALARMS:
-        if alarm == "throttled-records" and partition_alarm:
-            steps.append(f"create log-archive-partition-count-exceeded-{TOKYO}")
-        steps.append(f"update log-archive-{alarm}-{TOKYO} (dimensions)")
-    return tuple(steps)
-
-
 PARTITIONING = (
     "name, extendedS3Configuration.dynamicPartitioningConfiguration, "
     "extendedS3Configuration.dynamicPartitioningConfiguration.enabled"
 )
+
+HEARTBEAT_FILTER = f"log-source-filter-{TOKYO}-/log-archive/heartbeat/{TOKYO}"
+WINDOW_INPUTS = "alarmDescription, datapointsToAlarm, evaluationPeriods"
 
 SOURCE_EDITS = [
     Edit("rename-nothing", SOURCE, "deploy the same configuration again", Verdict.GAP_FREE, ()),
@@ -270,16 +221,66 @@ SOURCE_EDITS = [
         SOURCE,
         "subscribe the same log groups in a second region",
         Verdict.GAP_FREE,
-        ("create log-source-filter-us-east-1-delivery-test",),
+        (
+            "create log-source-heartbeat-rule-us-east-1",
+            "create log-source-heartbeat-group-us-east-1",
+            "create log-source-heartbeat-policy-us-east-1",
+            "create log-source-heartbeat-target-us-east-1",
+            "create log-source-filter-us-east-1-/log-archive/heartbeat/us-east-1",
+            "create log-source-filter-us-east-1-delivery-test",
+        ),
         after={"regions": [TOKYO, VIRGINIA]},
         archive_before=BOTH_REGIONS,
+    ),
+    Edit(
+        "change-heartbeat-interval",
+        SOURCE,
+        "send a heartbeat every 10 minutes instead of 5",
+        Verdict.GAP_FREE,
+        ("update log-source-heartbeat-rule-ap-northeast-1 (description, scheduleExpression)",),
+        after={"heartbeatMinutes": 10},
+    ),
+    Edit(
+        "turn-heartbeats-on",
+        SOURCE,
+        "turn heartbeats on in a stack deployed without them",
+        Verdict.GAP_FREE,
+        (
+            "create log-source-heartbeat-rule-ap-northeast-1",
+            "create log-source-heartbeat-group-ap-northeast-1",
+            "create log-source-heartbeat-policy-ap-northeast-1",
+            "create log-source-heartbeat-target-ap-northeast-1",
+            "create log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
+        ),
+        before={"heartbeatMinutes": 0},
+    ),
+    Edit(
+        "turn-heartbeats-off",
+        SOURCE,
+        "stop sending heartbeats",
+        Verdict.RETAINED_LEFTOVER,
+        (
+            "delete log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
+            "delete log-source-heartbeat-target-ap-northeast-1",
+            "delete log-source-heartbeat-policy-ap-northeast-1",
+            "forget log-source-heartbeat-group-ap-northeast-1",
+            "delete log-source-heartbeat-rule-ap-northeast-1",
+        ),
+        after={"heartbeatMinutes": 0},
     ),
     Edit(
         "remove-region",
         SOURCE,
         "stop archiving one region",
-        Verdict.UNSUBSCRIBED_BY_INTENT,
-        ("delete log-source-filter-us-east-1-delivery-test",),
+        Verdict.RETAINED_LEFTOVER,
+        (
+            "delete log-source-filter-us-east-1-delivery-test",
+            "delete log-source-filter-us-east-1-/log-archive/heartbeat/us-east-1",
+            "delete log-source-heartbeat-target-us-east-1",
+            "delete log-source-heartbeat-policy-us-east-1",
+            "forget log-source-heartbeat-group-us-east-1",
+            "delete log-source-heartbeat-rule-us-east-1",
+        ),
         before={"regions": [TOKYO, VIRGINIA]},
         archive_before=BOTH_REGIONS,
     ),
@@ -288,7 +289,12 @@ SOURCE_EDITS = [
         SOURCE,
         "follow the archive to a new log-archive account",
         Verdict.GAP_FREE,
-        (f"create-replacement {FILTER_TOKYO} (destinationArn, name)", f"delete-replaced {FILTER_TOKYO}"),
+        (
+            f"create-replacement {HEARTBEAT_FILTER} (destinationArn, name)",
+            "create-replacement log-source-filter-ap-northeast-1-delivery-test (destinationArn, name)",
+            "delete-replaced log-source-filter-ap-northeast-1-delivery-test",
+            "delete-replaced log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
+        ),
         archive_after={"aws:allowedAccountIds": ["444444444444"]},
     ),
     Edit(
@@ -297,9 +303,11 @@ SOURCE_EDITS = [
         "follow the archive to a new account with the account policy on",
         Verdict.GAP_FREE,
         (
-            f"create-replacement {FILTER_TOKYO} (destinationArn, name)",
-            f"update {ACCOUNT_POLICY} (policyDocument)",
-            f"delete-replaced {FILTER_TOKYO}",
+            "create-replacement log-source-filter-ap-northeast-1-delivery-test (destinationArn, name)",
+            "update log-source-account-policy-ap-northeast-1 (policyDocument)",
+            f"create-replacement {HEARTBEAT_FILTER} (destinationArn, name)",
+            "delete-replaced log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
+            "delete-replaced log-source-filter-ap-northeast-1-delivery-test",
         ),
         before={"accountPolicy": POLICY},
         after={"accountPolicy": POLICY},
@@ -313,7 +321,8 @@ SOURCE_EDITS = [
         (
             "create log-source-subscription-role",
             "create log-source-subscription-role-policy",
-            f"update {FILTER_TOKYO} (roleArn)",
+            "update log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1 (roleArn)",
+            "update log-source-filter-ap-northeast-1-delivery-test (roleArn)",
         ),
         archive_after={"organizationId": "o-abcd123456"},
     ),
@@ -323,7 +332,8 @@ SOURCE_EDITS = [
         "follow the archive back to its account list",
         Verdict.GAP_FREE,
         (
-            f"update {FILTER_TOKYO} (roleArn)",
+            "update log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1 (roleArn)",
+            "update log-source-filter-ap-northeast-1-delivery-test (roleArn)",
             "delete log-source-subscription-role-policy",
             "delete log-source-subscription-role",
         ),
@@ -335,7 +345,12 @@ SOURCE_EDITS = [
         SOURCE,
         "deploy this version over filters named log-archive by the previous one",
         Verdict.GAP_FREE,
-        (f"create-replacement {FILTER_TOKYO} (name)", f"delete-replaced {FILTER_TOKYO}"),
+        (
+            f"create-replacement {HEARTBEAT_FILTER} (name)",
+            "create-replacement log-source-filter-ap-northeast-1-delivery-test (name)",
+            "delete-replaced log-source-filter-ap-northeast-1-delivery-test",
+            "delete-replaced log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
+        ),
         legacy_filter_names=True,
     ),
     Edit(
@@ -343,7 +358,17 @@ SOURCE_EDITS = [
         SOURCE,
         "pulumi destroy",
         Verdict.RETAINED_LEFTOVER,
-        (f"forget {ACCOUNT_POLICY}", f"delete {FILTER_TOKYO}", f"delete {WEB_FILTER}", f"forget {WEB_GROUP}"),
+        (
+            "delete log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
+            "forget log-source-account-policy-ap-northeast-1",
+            "delete log-source-filter-ap-northeast-1-delivery-test",
+            "delete log-source-filter-ap-northeast-1-/app/web",
+            "forget log-source-group-ap-northeast-1-/app/web",
+            "delete log-source-heartbeat-target-ap-northeast-1",
+            "delete log-source-heartbeat-policy-ap-northeast-1",
+            "forget log-source-heartbeat-group-ap-northeast-1",
+            "delete log-source-heartbeat-rule-ap-northeast-1",
+        ),
         before={"logGroups": CREATED, "accountPolicy": POLICY},
         after=DESTROY,
     ),
@@ -358,8 +383,10 @@ ARCHIVE_EDITS = [
         Verdict.GAP_FREE,
         (
             "update log-archive-key (policy)",
+            "create log-archive-heartbeat-333333333333-ap-northeast-1-rule",
             "update log-archive-logs-role (assumeRolePolicy)",
             "update log-archive-destination-policy-ap-northeast-1 (accessPolicy)",
+            "create log-archive-heartbeat-333333333333-ap-northeast-1-alarm",
             "update log-archive-backfill-table (parameters)",
             "update log-archive-table (parameters)",
             "update log-archive-bucket-policy (policy)",
@@ -378,6 +405,8 @@ ARCHIVE_EDITS = [
             "update log-archive-backfill-table (parameters)",
             "update log-archive-table (parameters)",
             "update log-archive-bucket-policy (policy)",
+            "delete log-archive-heartbeat-333333333333-ap-northeast-1-alarm",
+            "delete log-archive-heartbeat-333333333333-ap-northeast-1-rule",
         ),
         before={"sourceAccountIds": ["111111111111", "333333333333"]},
     ),
@@ -406,6 +435,8 @@ ARCHIVE_EDITS = [
             "update log-archive-logs-role (assumeRolePolicy)",
             "update log-archive-destination-policy-ap-northeast-1 (accessPolicy)",
             "update log-archive-bucket-policy (policy)",
+            "delete log-archive-heartbeat-111111111111-ap-northeast-1-alarm",
+            "delete log-archive-heartbeat-111111111111-ap-northeast-1-rule",
         ),
         before={"organizationId": "o-abcd123456"},
         after={"organizationId": "o-abcd123456", "sourceAccountIds": None},
@@ -425,14 +456,51 @@ ARCHIVE_EDITS = [
         after={"organizationId": "o-zyxw987654"},
     ),
     Edit(
+        "change-silence-windows",
+        ARCHIVE,
+        "alarm after an hour of silence and 45 minutes without a heartbeat",
+        Verdict.GAP_FREE,
+        (
+            f"update log-archive-heartbeat-111111111111-ap-northeast-1-alarm ({WINDOW_INPUTS})",
+            f"update log-archive-no-incoming-records-ap-northeast-1 ({WINDOW_INPUTS})",
+        ),
+        after={"silenceMinutes": 60, "heartbeatLatenessMinutes": 45},
+    ),
+    Edit(
+        "expect-heartbeats-from-the-archive-account",
+        ARCHIVE,
+        "expect heartbeats from the archive account's own source stack too",
+        Verdict.GAP_FREE,
+        (
+            "create log-archive-heartbeat-222222222222-ap-northeast-1-rule",
+            "create log-archive-heartbeat-222222222222-ap-northeast-1-alarm",
+        ),
+        after={"heartbeatAccountIds": ["111111111111", "222222222222"]},
+    ),
+    Edit(
         "add-source-region",
         ARCHIVE,
         "accept sources in a second region",
         Verdict.GAP_FREE,
         (
             "update log-archive-key (policy)",
+            "create log-archive-heartbeat-111111111111-us-east-1-rule",
             "update log-archive-logs-role (assumeRolePolicy)",
-            *with_regions(REGION_CREATES, VIRGINIA),
+            "create log-archive-firehose-errors-us-east-1",
+            "create log-archive-firehose-errors-stream-us-east-1",
+            "update log-archive-firehose-policy (policy)",
+            "create log-archive-stream-us-east-1",
+            "update log-archive-logs-policy (policy)",
+            "create log-archive-destination-us-east-1",
+            "create log-archive-destination-policy-us-east-1",
+            "create log-archive-alarms-us-east-1",
+            "create log-archive-data-freshness-us-east-1",
+            "create log-archive-decompression-failed-us-east-1",
+            "create log-archive-delivery-success-us-east-1",
+            "create log-archive-heartbeat-111111111111-us-east-1-alarm",
+            "create log-archive-no-incoming-records-us-east-1",
+            "create log-archive-partition-count-exceeded-us-east-1",
+            "create log-archive-throttled-records-us-east-1",
             "update log-archive-bucket-policy (policy)",
         ),
         after=BOTH_REGIONS,
@@ -442,7 +510,27 @@ ARCHIVE_EDITS = [
         ARCHIVE,
         "stop accepting sources in a region",
         Verdict.BLOCKED,
-        with_regions(REGION_REMOVAL, VIRGINIA),
+        (
+            "update log-archive-key (policy)",
+            "update log-archive-logs-role (assumeRolePolicy)",
+            "update log-archive-firehose-policy (policy)",
+            "update log-archive-logs-policy (policy)",
+            "update log-archive-bucket-policy (policy)",
+            "delete log-archive-throttled-records-us-east-1",
+            "delete log-archive-partition-count-exceeded-us-east-1",
+            "delete log-archive-no-incoming-records-us-east-1",
+            "delete log-archive-heartbeat-111111111111-us-east-1-alarm",
+            "delete log-archive-delivery-success-us-east-1",
+            "delete log-archive-decompression-failed-us-east-1",
+            "delete log-archive-data-freshness-us-east-1",
+            "delete log-archive-alarms-us-east-1",
+            "delete log-archive-destination-policy-us-east-1",
+            "blocked log-archive-destination-us-east-1",
+            "forget log-archive-stream-us-east-1",
+            "forget log-archive-firehose-errors-stream-us-east-1",
+            "forget log-archive-firehose-errors-us-east-1",
+            "delete log-archive-heartbeat-111111111111-us-east-1-rule",
+        ),
         before=BOTH_REGIONS,
     ),
     Edit(
@@ -451,10 +539,19 @@ ARCHIVE_EDITS = [
         "keep only the log lines, by day",
         Verdict.RETAINED_LEFTOVER,
         (
-            *layout_switch(PARTITIONING),
+            f"create-replacement log-archive-stream-ap-northeast-1 ({PARTITIONING})",
+            "update log-archive-logs-policy (policy)",
+            "update log-archive-destination-ap-northeast-1 (targetArn)",
+            "update log-archive-data-freshness-ap-northeast-1 (dimensions)",
+            "update log-archive-decompression-failed-ap-northeast-1 (dimensions)",
+            "update log-archive-delivery-success-ap-northeast-1 (dimensions)",
+            "update log-archive-no-incoming-records-ap-northeast-1 (dimensions)",
+            "update log-archive-throttled-records-ap-northeast-1 (dimensions)",
             "update log-archive-table (parameters, partitionKeys, storageDescriptor)",
-            f"delete log-archive-partition-count-exceeded-{TOKYO}",
+            "delete log-archive-partition-count-exceeded-ap-northeast-1",
+            "delete log-archive-heartbeat-111111111111-ap-northeast-1-alarm",
             "forget log-archive-stream-ap-northeast-1",
+            "delete log-archive-heartbeat-111111111111-ap-northeast-1-rule",
         ),
         after={"layout": "messages"},
     ),
@@ -464,15 +561,18 @@ ARCHIVE_EDITS = [
         "convert the envelopes to Parquet under logs-parquet/",
         Verdict.RETAINED_LEFTOVER,
         (
+            "update log-archive-heartbeat-111111111111-ap-northeast-1-rule (description, eventPattern)",
             "update log-archive-table (parameters, storageDescriptor)",
             "create log-archive-firehose-glue-policy",
             "create-replacement log-archive-stream-ap-northeast-1 (name)",
             "update log-archive-logs-policy (policy)",
             "update log-archive-destination-ap-northeast-1 (targetArn)",
-            *(
-                f"update log-archive-{alarm}-{TOKYO} (dimensions)"
-                for alarm in (*ALARMS[:3], "partition-count-exceeded", ALARMS[3])
-            ),
+            "update log-archive-data-freshness-ap-northeast-1 (dimensions)",
+            "update log-archive-decompression-failed-ap-northeast-1 (dimensions)",
+            "update log-archive-delivery-success-ap-northeast-1 (dimensions)",
+            "update log-archive-no-incoming-records-ap-northeast-1 (dimensions)",
+            "update log-archive-partition-count-exceeded-ap-northeast-1 (dimensions)",
+            "update log-archive-throttled-records-ap-northeast-1 (dimensions)",
             "forget log-archive-stream-ap-northeast-1",
         ),
         after={"layout": "parquet"},
@@ -483,7 +583,17 @@ ARCHIVE_EDITS = [
         "partition by account, log group and day again",
         Verdict.RETAINED_LEFTOVER,
         (
-            *layout_switch(PARTITIONING, partition_alarm=True),
+            "create log-archive-heartbeat-111111111111-ap-northeast-1-rule",
+            f"create-replacement log-archive-stream-ap-northeast-1 ({PARTITIONING})",
+            "update log-archive-logs-policy (policy)",
+            "update log-archive-destination-ap-northeast-1 (targetArn)",
+            "update log-archive-data-freshness-ap-northeast-1 (dimensions)",
+            "update log-archive-decompression-failed-ap-northeast-1 (dimensions)",
+            "update log-archive-delivery-success-ap-northeast-1 (dimensions)",
+            "create log-archive-heartbeat-111111111111-ap-northeast-1-alarm",
+            "update log-archive-no-incoming-records-ap-northeast-1 (dimensions)",
+            "create log-archive-partition-count-exceeded-ap-northeast-1",
+            "update log-archive-throttled-records-ap-northeast-1 (dimensions)",
             "update log-archive-table (parameters, partitionKeys, storageDescriptor)",
             "forget log-archive-stream-ap-northeast-1",
         ),
@@ -598,9 +708,19 @@ ARCHIVE_EDITS = [
         (
             "update log-archive-key (policy)",
             "update log-archive-workgroup (configuration)",
-            "update log-archive-firehose-policy (policy)",
             "blocked log-archive-bucket (bucket)",
+            "create-replacement log-archive-bucket-events (bucket, region)",
+            "delete-replaced log-archive-error-objects-rule (region)",
+            "create-replacement log-archive-error-objects-rule (region)",
+            "delete-replaced log-archive-heartbeat-111111111111-ap-northeast-1-rule (region)",
+            "create-replacement log-archive-heartbeat-111111111111-ap-northeast-1-rule (region)",
+            "update log-archive-firehose-policy (policy)",
             "update log-archive-stream-ap-northeast-1 (extendedS3Configuration)",
+            "create log-archive-alarms-us-east-1",
+            "delete-replaced log-archive-error-objects-alarm (region)",
+            "create-replacement log-archive-error-objects-alarm (region)",
+            "delete-replaced log-archive-heartbeat-111111111111-ap-northeast-1-alarm (region)",
+            "create-replacement log-archive-heartbeat-111111111111-ap-northeast-1-alarm (region)",
             "update log-archive-backfill-table (parameters, storageDescriptor)",
             "update log-archive-table (parameters, storageDescriptor)",
             "forget log-archive-query-results (bucket)",
@@ -631,6 +751,7 @@ ARCHIVE_EDITS = [
             "delete-replaced log-archive-query-results-versioning",
             "delete-replaced log-archive-lifecycle",
             "delete-replaced log-archive-bucket-versioning",
+            "delete-replaced log-archive-bucket-events",
         ),
         before={"sourceRegions": [TOKYO]},
         after={"aws:region": VIRGINIA, "sourceRegions": [TOKYO]},
@@ -661,6 +782,9 @@ ARCHIVE_EDITS = [
             "delete log-archive-database",
             "delete log-archive-throttled-records-ap-northeast-1",
             "delete log-archive-partition-count-exceeded-ap-northeast-1",
+            "delete log-archive-no-incoming-records-ap-northeast-1",
+            "delete log-archive-heartbeat-111111111111-ap-northeast-1-alarm",
+            "delete log-archive-error-objects-alarm",
             "delete log-archive-delivery-success-ap-northeast-1",
             "delete log-archive-decompression-failed-ap-northeast-1",
             "delete log-archive-data-freshness-ap-northeast-1",
@@ -669,11 +793,14 @@ ARCHIVE_EDITS = [
             "blocked log-archive-destination-ap-northeast-1",
             "delete log-archive-logs-policy",
             "forget log-archive-stream-ap-northeast-1",
-            "blocked log-archive-bucket",
             "delete log-archive-firehose-policy",
             "forget log-archive-firehose-errors-stream-ap-northeast-1",
             "forget log-archive-firehose-errors-ap-northeast-1",
             "delete log-archive-logs-role",
+            "delete log-archive-heartbeat-111111111111-ap-northeast-1-rule",
+            "delete log-archive-error-objects-rule",
+            "delete log-archive-bucket-events",
+            "blocked log-archive-bucket",
             "delete log-archive-workgroup",
             "blocked log-archive-key",
             "delete log-archive-firehose-role",

@@ -52,7 +52,7 @@ def test_the_archive_plan_as_json_feeds_the_source_plan_as_its_archive_outputs(t
         if r["type"] == "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
     ]
     destination = json.loads(archive.stdout)["outputs"]["destinationArns"]["ap-northeast-1"]
-    assert [f["inputs"]["destinationArn"] for f in filters] == [destination]
+    assert [f["inputs"]["destinationArn"] for f in filters] == [destination, destination]
     assert document["violations"] == []
 
 

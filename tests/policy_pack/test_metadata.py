@@ -30,6 +30,7 @@ MANDATORY = {
     "firehose-delivery-stream-error-prefix",
     "firehose-delivery-stream-replaced-create-first",
     "cloudwatch-subscription-replaced-create-first",
+    "cloudwatch-log-resource-policy-service-writes-scoped",
     "kms-key-rotation-enabled",
 }
 ADVISORY = {

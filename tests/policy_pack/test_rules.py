@@ -56,6 +56,13 @@ def firehose_trust(world: World) -> dict[str, Any]:
     return statement(world, "firehose-role", "assumeRolePolicy", 0)
 
 
+HEARTBEAT_RULE = "cloudwatch-log-resource-policy-service-writes-scoped"
+
+
+def heartbeat_grant(world: World) -> dict[str, Any]:
+    return statement(world, "heartbeat-policy", "policyDocument", "HeartbeatRuleWritesHeartbeats")
+
+
 def logs_trust(world: World) -> dict[str, Any]:
     return statement(world, "logs-role", "assumeRolePolicy", 0)
 
@@ -684,6 +691,42 @@ MUTATIONS = [
         "subscription filter replaced delete-first on purpose",
         lambda w: setattr(w["filter"], "delete_before_replace", True),
         {("cloudwatch-subscription-replaced-create-first", "filter", M)},
+        source=True,
+    ),
+    Mutation(
+        "heartbeat resource policy allowing logs:* is a violation",
+        lambda w: heartbeat_grant(w).update(Action="logs:*"),
+        {(HEARTBEAT_RULE, "heartbeat-policy", M)},
+        source=True,
+    ),
+    Mutation(
+        "heartbeat resource policy allowing more than writes is a violation",
+        lambda w: heartbeat_grant(w).update(Action=["logs:PutLogEvents", "logs:DeleteLogGroup"]),
+        {(HEARTBEAT_RULE, "heartbeat-policy", M)},
+        source=True,
+    ),
+    Mutation(
+        "heartbeat resource policy on every log group is a violation",
+        lambda w: heartbeat_grant(w).update(Resource=f"arn:aws:logs:{REGION}:{SOURCE}:log-group:*"),
+        {(HEARTBEAT_RULE, "heartbeat-policy", M)},
+        source=True,
+    ),
+    Mutation(
+        "heartbeat resource policy without a confused-deputy condition is a violation",
+        lambda w: heartbeat_grant(w).pop("Condition"),
+        {(HEARTBEAT_RULE, "heartbeat-policy", M)},
+        source=True,
+    ),
+    Mutation(
+        "heartbeat resource policy scoped by account alone passes",
+        lambda w: heartbeat_grant(w)["Condition"].pop("ArnEquals"),
+        set(),
+        source=True,
+    ),
+    Mutation(
+        "heartbeat resource policy open to any principal is a violation",
+        lambda w: heartbeat_grant(w).update(Principal="*"),
+        {(HEARTBEAT_RULE, "heartbeat-policy", M)},
         source=True,
     ),
     Mutation(

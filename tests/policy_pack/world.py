@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from components import heartbeat
 from offline.analyzer import Diagnostic, PolicyPackProcess
 from offline.mocks import PREVIEW_UNKNOWN, Registration
 
@@ -388,6 +389,14 @@ def source_world() -> World:
                 },
                 provider="source-provider",
                 delete_before_replace=False,
+            ),
+            "heartbeat-policy": Spec(
+                "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+                {
+                    "policyName": "log-archive-heartbeat",
+                    "policyDocument": Json(heartbeat.log_resource_policy("aws", SOURCE, REGION)),
+                },
+                provider="source-provider",
             ),
         },
     )

@@ -12,9 +12,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from components.naming import heartbeat_log_group
 from tests.tools.moto_env import fake_credentials
 from tools.archive_format import PARTITIONED, day_prefix
-from tools.coverage import heartbeat_log_group, main, run
+from tools.coverage import main, run
 
 REGION = "ap-northeast-1"
 BUCKET = "log-archive-222222222222"

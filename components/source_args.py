@@ -13,6 +13,7 @@ from components.validation import LOG_GROUP_ACCEPTED, ConfigError, log_group_nam
 LOG_GROUPS_KEY = "logGroups"
 ACCOUNT_POLICY_KEY = "accountPolicy"
 REGIONS_KEY = "regions"
+STACK_SET_ENROLLED_KEY = "stackSetEnrolled"
 
 ARCHIVE_STACK_NAME = re.compile(r"\A[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\Z")
 """``<organization>/<project>/<stack>``, each of the characters Pulumi allows in those names."""
@@ -86,6 +87,9 @@ class LogSourceArgs:
     """``log-archive:logGroups``; default none."""
     account_policy: AccountPolicySource | None = None
     """``log-archive:accountPolicy``; default ``None``, no account-wide subscription."""
+    stack_set_enrolled: bool = False
+    """``log-archive:stackSetEnrolled``: the organization stack's StackSet already gives this
+    account its account policy, so ``accountPolicy`` is refused; default ``False``."""
 
     @classmethod
     def from_config(cls, config: StackConfig, account_id: str, region: str) -> LogSourceArgs:
@@ -102,6 +106,17 @@ class LogSourceArgs:
 
         log_groups = _log_groups(config.get_json(LOG_GROUPS_KEY, LOG_GROUPS_ACCEPTED))
         account_policy = _account_policy(config.get_json(ACCOUNT_POLICY_KEY, ACCOUNT_POLICY_ACCEPTED))
+        enrolled = config.get_json(STACK_SET_ENROLLED_KEY, "true or false")
+        stack_set_enrolled = enrolled is not None and validation.flag(enrolled, STACK_SET_ENROLLED_KEY)
+        if stack_set_enrolled and account_policy is not None:
+            raise ConfigError(
+                ACCOUNT_POLICY_KEY,
+                f"this account is enrolled by the organization stack's StackSet ({STACK_SET_ENROLLED_KEY}: "
+                "true), which already gives it the account-level subscription policy; AWS allows one "
+                "such policy per account and region",
+                f"no {ACCOUNT_POLICY_KEY} here (only {LOG_GROUPS_KEY}, log-group-level filters), or "
+                f"{STACK_SET_ENROLLED_KEY}: false for an account outside the StackSet's OUs",
+            )
         if not log_groups and account_policy is None:
             raise ConfigError(
                 LOG_GROUPS_KEY,
@@ -118,6 +133,7 @@ class LogSourceArgs:
             ),
             log_groups=log_groups,
             account_policy=account_policy,
+            stack_set_enrolled=stack_set_enrolled,
         )
 
 
@@ -222,6 +238,11 @@ def _retention_days(value: Any, key: str, create: bool) -> int | None:
     if days not in RETENTION_DAYS:
         raise ConfigError(f"{key}.retentionDays", f"{days} is not accepted", accepted)
     return days
+
+
+def parse_account_policy(value: Any) -> AccountPolicySource | None:
+    """``log-archive:accountPolicy`` parsed (shared with the organization stack), ``None`` if unset."""
+    return _account_policy(value)
 
 
 def _account_policy(value: Any) -> AccountPolicySource | None:

@@ -1,0 +1,182 @@
+"""``OrganizationSources``: every account of the target OUs archived through one service-managed
+CloudFormation StackSet, with automatic deployment to accounts that join those OUs later.
+
+Deployed in the organization's management account (``callAs: SELF``) or a CloudFormation
+StackSets delegated administrator (``callAs: DELEGATED_ADMIN``). The StackSet's template
+(``organization_template``) gives each enrolled account what a source stack with
+``accountPolicy`` gives it: the subscription role (home region only) and one account-level
+subscription filter policy per region, to the archive's destination of that region.
+
+One ``StackSetInstance`` per OU and region: an instance's deployment targets and region force
+its replacement (terraform-provider-aws ``stack_set_instance.go``), so a single instance over
+all OUs would, on adding one OU, be replaced, and deleting the old one would delete the stacks
+of every OU it listed. Per OU and region, adding an OU or a region only adds instances and
+removing one deletes exactly its stacks. The home region's instances are created first (the
+others depend on them), so the global role exists before other regions' policies name it.
+
+Every check runs before the first resource is registered; a failed one is a ``ConfigError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import account_policy, organization_template
+from components.archive_reference import ArchiveOutputs, read_archive
+from components.organization_args import ORGANIZATION_ID_KEY, OrganizationSourcesArgs
+from components.source_args import ACCOUNT_POLICY_KEY, MAX_SELECTION_CRITERIA, REGIONS_KEY
+from components.stack_config import ARCHIVE_STACK_KEY
+from components.validation import ConfigError
+
+__all__ = ["OrganizationSources", "OrganizationSourcesArgs", "OrganizationPlan", "plan"]
+
+STACK_SET_NAME = "log-archive-sources"
+STACK_SET_NAMES = "stackSetName"
+TARGET_OUS = "organizationalUnitIds"
+TARGET_REGIONS = "stackSetRegions"
+TEMPLATE_BYTES = "templateBytes"
+
+
+@dataclass(frozen=True)
+class OrganizationPlan:
+    """The checked StackSet template, ready to register."""
+
+    template: dict[str, Any]
+    body: str
+    """``template`` serialized, at most ``TEMPLATE_BODY_LIMIT`` bytes."""
+
+
+def plan(args: OrganizationSourcesArgs, archive: ArchiveOutputs) -> OrganizationPlan:
+    """Check ``args`` against the archive's outputs; the template, or a ``ConfigError``."""
+    if archive.organization_id is None:
+        raise ConfigError(
+            ARCHIVE_STACK_KEY,
+            f"the archive stack {archive.stack} is not in the organization form (it exports no "
+            "organizationId): its destinations admit only the accounts it lists, so accounts the "
+            "StackSet enrolls could not subscribe",
+            f"an archive stack with log-archive:organizationId: {args.organization_id}, deployed "
+            "before this stack",
+        )
+    if archive.organization_id != args.organization_id:
+        raise ConfigError(
+            ORGANIZATION_ID_KEY,
+            f"{args.organization_id} is not the organization the archive stack {archive.stack} "
+            f"admits ({archive.organization_id})",
+            f"{archive.organization_id}, or the archive's organizationId changed to this organization",
+        )
+    missing = [region for region in args.regions if region not in archive.destination_arns]
+    if missing:
+        raise ConfigError(
+            REGIONS_KEY,
+            f"the archive stack {archive.stack} has no destination in {', '.join(missing)} "
+            "(regions defaults to aws:region)",
+            f"regions the archive serves ({', '.join(sorted(archive.destination_arns))}), or "
+            "the region added to log-archive:sourceRegions of the archive stack and deployed",
+        )
+    pipeline = {name for region in args.regions for name in archive.pipeline_log_groups.get(region, ())}
+    excluded = sorted(pipeline.union(args.account_policy.exclude_log_groups))
+    criteria = account_policy.selection_criteria(excluded) or ""
+    if len(criteria.encode()) > MAX_SELECTION_CRITERIA:
+        raise ConfigError(
+            f"{ACCOUNT_POLICY_KEY}.excludeLogGroups",
+            f"the account policy's selection criteria would be {len(criteria.encode())} bytes "
+            f"(the exclusions and the archive pipeline's own log groups of every region)",
+            f"at most {MAX_SELECTION_CRITERIA} bytes: fewer exclusions",
+        )
+    template = organization_template.template(
+        args.regions,
+        {region: archive.destination_arns[region] for region in args.regions},
+        args.account_policy.filter_pattern,
+        excluded,
+    )
+    body = organization_template.template_body(template)
+    size = len(body.encode())
+    if size > organization_template.TEMPLATE_BODY_LIMIT:
+        raise ConfigError(
+            f"{ACCOUNT_POLICY_KEY}.excludeLogGroups",
+            f"the StackSet's template would be {size} bytes, more than the "
+            f"{organization_template.TEMPLATE_BODY_LIMIT} bytes CloudFormation accepts inline",
+            "fewer exclusions or fewer regions (this stack passes the template inline, not from S3)",
+        )
+    return OrganizationPlan(template, body)
+
+
+class OrganizationSources(pulumi.ComponentResource):
+    """A service-managed StackSet that archives every account of the target OUs."""
+
+    stack_set: aws.cloudformation.StackSet
+    instances: dict[tuple[str, str], aws.cloudformation.StackSetInstance]
+    """(OU id, region) -> its stack set instance."""
+    exports: dict[str, Any]
+
+    def __init__(
+        self, name: str, args: OrganizationSourcesArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        archive = read_archive(f"{name}-archive", args.archive_stack)
+        checked = plan(args, archive)
+        super().__init__("log-archive:index:OrganizationSources", name, None, opts)
+        preferences = args.operation_preferences
+        region_order = list(args.regions)
+        operation_preferences: dict[str, Any] = {
+            "max_concurrent_count": preferences.max_concurrent_count,
+            "max_concurrent_percentage": preferences.max_concurrent_percentage,
+            "failure_tolerance_count": preferences.failure_tolerance_count,
+            "failure_tolerance_percentage": preferences.failure_tolerance_percentage,
+            "region_concurrency_type": preferences.region_concurrency_type,
+            "region_orders": region_order,
+        }
+        self.stack_set = aws.cloudformation.StackSet(
+            f"{name}-stack-set",
+            name=STACK_SET_NAME,
+            description="log-archive: account-level subscription of every enrolled account's logs "
+            "to the organization's log archive.",
+            permission_model="SERVICE_MANAGED",
+            auto_deployment=aws.cloudformation.StackSetAutoDeploymentArgs(
+                enabled=True,
+                retain_stacks_on_account_removal=args.retain_stacks_on_account_removal,
+            ),
+            managed_execution=aws.cloudformation.StackSetManagedExecutionArgs(active=True),
+            capabilities=["CAPABILITY_NAMED_IAM"],
+            call_as=args.call_as,
+            operation_preferences=aws.cloudformation.StackSetOperationPreferencesArgs(
+                **operation_preferences
+            ),
+            template_body=checked.body,
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["administrationRoleArn"]),
+        )
+        self.instances = {}
+        instance_preferences = {
+            key: value for key, value in operation_preferences.items() if key != "region_orders"
+        }
+        home: list[pulumi.Resource] = []
+        for region in args.regions:
+            for target in args.organizational_unit_ids:
+                instance = aws.cloudformation.StackSetInstance(
+                    f"{name}-{target}-{region}",
+                    stack_set_name=self.stack_set.name,
+                    call_as=args.call_as,
+                    deployment_targets=aws.cloudformation.StackSetInstanceDeploymentTargetsArgs(
+                        organizational_unit_ids=[target]
+                    ),
+                    stack_set_instance_region=region,
+                    operation_preferences=aws.cloudformation.StackSetInstanceOperationPreferencesArgs(
+                        **instance_preferences
+                    ),
+                    opts=pulumi.ResourceOptions(
+                        parent=self, depends_on=[] if region == args.home_region else home
+                    ),
+                )
+                self.instances[(target, region)] = instance
+                if region == args.home_region:
+                    home.append(instance)
+        self.exports = {
+            STACK_SET_NAMES: self.stack_set.name,
+            TARGET_OUS: list(args.organizational_unit_ids),
+            TARGET_REGIONS: list(args.regions),
+            TEMPLATE_BYTES: len(checked.body.encode()),
+        }
+        self.register_outputs(self.exports)

@@ -47,8 +47,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import naming, outputs, source_policies
 from components import account_policy as subscription_policy
+from components import naming, outputs, source_policies
 from components.archive_reference import ARCHIVE_STACK_KEY, ArchiveOutputs, read_archive
 from components.source_args import (
     ACCOUNT_POLICY_KEY,

@@ -9,7 +9,7 @@ enrolls every account of those OUs through one service-managed StackSet. Every b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components import validation
@@ -84,7 +84,7 @@ class OrganizationSourcesArgs:
     regions: tuple[str, ...]
     """``log-archive:regions``; default the stack's ``aws:region``. The first is the home region,
     where the StackSet creates the (global) subscription role."""
-    account_policy: AccountPolicySource = AccountPolicySource()
+    account_policy: AccountPolicySource = field(default_factory=AccountPolicySource)
     """``log-archive:accountPolicy``: filter pattern and exclusions; default every event of every
     log group."""
     call_as: Literal["SELF", "DELEGATED_ADMIN"] = "SELF"
@@ -93,7 +93,7 @@ class OrganizationSourcesArgs:
     retain_stacks_on_account_removal: bool = False
     """``log-archive:retainStacksOnAccountRemoval``; default ``False``: the stack instance of an
     account that leaves the OUs is deleted with its policy and role."""
-    operation_preferences: OperationPreferences = OperationPreferences()
+    operation_preferences: OperationPreferences = field(default_factory=OperationPreferences)
     """``log-archive:operationPreferences``."""
 
     @property
@@ -187,7 +187,8 @@ def _operation_preferences(value: Any) -> OperationPreferences:
             f"{key}.maxConcurrentCount",
             f"{max_count} is more than failureToleranceCount + 1 ({tolerance_count + 1}); "
             "CloudFormation refuses it",
-            f"at most failureToleranceCount + 1, or maxConcurrentPercentage ({OPERATION_PREFERENCES_ACCEPTED})",
+            "at most failureToleranceCount + 1, or maxConcurrentPercentage instead: "
+            + OPERATION_PREFERENCES_ACCEPTED,
         )
     concurrency = validation.choice(
         fields.get("regionConcurrencyType"), f"{key}.regionConcurrencyType", REGION_CONCURRENCY

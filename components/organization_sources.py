@@ -32,7 +32,7 @@ from components.source_args import ACCOUNT_POLICY_KEY, MAX_SELECTION_CRITERIA, R
 from components.stack_config import ARCHIVE_STACK_KEY
 from components.validation import ConfigError
 
-__all__ = ["OrganizationSources", "OrganizationSourcesArgs", "OrganizationPlan", "plan"]
+__all__ = ["OrganizationPlan", "OrganizationSources", "OrganizationSourcesArgs", "plan"]
 
 STACK_SET_NAME = "log-archive-sources"
 STACK_SET_NAMES = "stackSetName"

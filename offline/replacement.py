@@ -108,6 +108,26 @@ def _logs(file: str, function: str) -> str:
 
 
 TYPES: dict[str, TypeRules] = {
+    "aws:cloudformation/stackSet:StackSet": TypeRules(
+        ("name", "permissionModel", "region"),
+        f"{TF}cloudformation/stack_set.go resourceStackSet",
+        identity=("region", "name"),
+        # A template change is an UpdateStackSet: CloudFormation updates every stack instance in
+        # place (the account policies are updated by name, never deleted).
+        role=Role.SUBSCRIPTION,
+    ),
+    "aws:cloudformation/stackSetInstance:StackSetInstance": TypeRules(
+        (
+            *("accountId", "deploymentTargets", "deploymentTargets.organizationalUnitIds"),
+            *("deploymentTargets.accounts", "deploymentTargets.accountFilterType"),
+            *("deploymentTargets.accountsUrl", "region", "stackSetInstanceRegion", "stackSetName"),
+        ),
+        f"{TF}cloudformation/stack_set_instance.go resourceStackSetInstance",
+        identity=("stackSetName", "deploymentTargets", "stackSetInstanceRegion"),
+        # Deleting an instance deletes its stacks, so the account policies of that OU and region
+        # (unless retainStack): the organization stack keeps one instance per OU and region.
+        role=Role.SUBSCRIPTION,
+    ),
     FILTER: TypeRules(
         ("destinationArn", "logGroup", "name", "region"),
         _logs("subscription_filter.go", "resourceSubscriptionFilter"),

@@ -45,3 +45,27 @@ def test_every_source_example_is_a_valid_setting() -> None:
     ) == sorted(regions)
     created = run.of_type("aws:cloudwatch/logGroup:LogGroup")
     assert {(g.inputs["name"], g.inputs["retentionInDays"]) for g in created} == {("/app/web", 30.0)}
+
+
+def test_every_organization_example_is_a_valid_setting() -> None:
+    config = uncommented_config("organization")
+    assert {
+        "log-archive:regions",
+        "log-archive:accountPolicy",
+        "log-archive:callAs",
+        "log-archive:operationPreferences",
+    } <= set(config)
+    targets = json.loads(config["log-archive:organizationalUnitIds"])
+    assert targets == ["ou-ab12-cd34ef56", "r-ab12"]
+    archive = run_program("account-b", overrides={"organizationId": "o-abcd123456"})
+    run = run_program("organization", config=config, stack_outputs={ARCHIVE_STACK: archive.outputs})
+    stack_set = run.one("aws:cloudformation/stackSet:StackSet")
+    assert stack_set.inputs["callAs"] == "DELEGATED_ADMIN"
+    template = json.loads(stack_set.inputs["templateBody"])
+    assert (
+        template["Resources"]["AccountPolicy"]["Properties"]["SelectionCriteria"].count(
+            "/aws/lambda/very-noisy"
+        )
+        == 1
+    )
+    assert len(run.of_type("aws:cloudformation/stackSetInstance:StackSetInstance")) == 2

@@ -113,7 +113,8 @@ def test_a_stack_with_organizational_unit_ids_is_the_organization_stack() -> Non
         ),
         pytest.param(
             {"operationPreferences": {"maxConcurrentCount": 5, "failureToleranceCount": 1}},
-            "log-archive:operationPreferences.maxConcurrentCount: 5 is more than failureToleranceCount + 1 (2)",
+            "log-archive:operationPreferences.maxConcurrentCount: 5 is more than "
+            "failureToleranceCount + 1 (2)",
             id="concurrency above tolerance + 1",
         ),
         pytest.param(

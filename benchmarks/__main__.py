@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks import policy, program, report, suite
+from benchmarks import organization, policy, program, report, suite
 from offline.program import PROJECT_DIR
 
 DOCUMENT = PROJECT_DIR / "docs" / "performance.md"
@@ -30,8 +30,9 @@ def main(argv: list[str]) -> None:
     program_rows = program.run(options.quick)
     policy_rows = policy.run(options.quick)
     suite_rows = None if options.quick or options.skip_suite else suite.run()
+    organization_lines = organization.render(*organization.run(options.quick))
     command = COMMAND + (" --quick" if options.quick else "")
-    document = report.render(command, program_rows, policy_rows, suite_rows)
+    document = report.render(command, program_rows, policy_rows, suite_rows, organization_lines)
     if output is not None:
         output.write_text(document)
     print(document)

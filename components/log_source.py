@@ -96,15 +96,7 @@ def plan(args: LogSourceArgs, archive: ArchiveOutputs) -> tuple[RegionPlan, ...]
             f"{args.account_id} added to log-archive:sourceAccountIds of the archive stack "
             "(or its organization form), deployed before this stack",
         )
-    missing = [region for region in args.regions if region not in archive.destination_arns]
-    if missing:
-        raise ConfigError(
-            REGIONS_KEY,
-            f"the archive stack {archive.stack} has no destination in {', '.join(missing)} "
-            "(regions defaults to aws:region)",
-            f"regions the archive serves ({', '.join(sorted(archive.destination_arns))}), or "
-            "the region added to log-archive:sourceRegions of the archive stack and deployed",
-        )
+    archive.check_regions(args.regions, REGIONS_KEY)
     return tuple(_region_plan(args, archive, region) for region in args.regions)
 
 

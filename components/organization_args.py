@@ -16,13 +16,12 @@ from components import validation
 from components.source_args import (
     ACCOUNT_POLICY_ACCEPTED,
     ACCOUNT_POLICY_KEY,
-    ARCHIVE_STACK_ACCEPTED,
-    ARCHIVE_STACK_NAME,
     REGIONS_KEY,
     AccountPolicySource,
     parse_account_policy,
+    parse_archive_stack,
 )
-from components.stack_config import ARCHIVE_STACK_KEY, ORGANIZATION_UNITS_KEY, StackConfig
+from components.stack_config import ORGANIZATION_UNITS_KEY, StackConfig
 from components.validation import ConfigError
 
 ORGANIZATION_ID_KEY = "organizationId"
@@ -105,13 +104,7 @@ class OrganizationSourcesArgs:
         """Parse and check ``log-archive:*``; raises ``ConfigError`` naming the bad key."""
         config.check_keys("organization")
         home = validation.region(region, "aws:region", "aws:region set to " + validation.REGION_ACCEPTED)
-        archive_stack = validation.text(
-            config.get(ARCHIVE_STACK_KEY),
-            ARCHIVE_STACK_KEY,
-            ARCHIVE_STACK_ACCEPTED,
-            ARCHIVE_STACK_NAME,
-            what="a full stack name",
-        )
+        archive_stack = parse_archive_stack(config)
         organization_id = validation.text(
             config.get(ORGANIZATION_ID_KEY),
             ORGANIZATION_ID_KEY,

@@ -68,15 +68,7 @@ def plan(args: OrganizationSourcesArgs, archive: ArchiveOutputs) -> Organization
             f"admits ({archive.organization_id})",
             f"{archive.organization_id}, or the archive's organizationId changed to this organization",
         )
-    missing = [region for region in args.regions if region not in archive.destination_arns]
-    if missing:
-        raise ConfigError(
-            REGIONS_KEY,
-            f"the archive stack {archive.stack} has no destination in {', '.join(missing)} "
-            "(regions defaults to aws:region)",
-            f"regions the archive serves ({', '.join(sorted(archive.destination_arns))}), or "
-            "the region added to log-archive:sourceRegions of the archive stack and deployed",
-        )
+    archive.check_regions(args.regions, REGIONS_KEY)
     pipeline = {name for region in args.regions for name in archive.pipeline_log_groups.get(region, ())}
     excluded = sorted(pipeline.union(args.account_policy.exclude_log_groups))
     criteria = account_policy.selection_criteria(excluded) or ""

@@ -96,13 +96,7 @@ class LogSourceArgs:
         """Parse and check ``log-archive:*``; raises ``ConfigError`` naming the bad key."""
         config.check_keys("source")
         home = validation.region(region, "aws:region", "aws:region set to " + validation.REGION_ACCEPTED)
-        archive_stack = validation.text(
-            config.get(ARCHIVE_STACK_KEY),
-            ARCHIVE_STACK_KEY,
-            ARCHIVE_STACK_ACCEPTED,
-            ARCHIVE_STACK_NAME,
-            what="a full stack name",
-        )
+        archive_stack = parse_archive_stack(config)
 
         log_groups = _log_groups(config.get_json(LOG_GROUPS_KEY, LOG_GROUPS_ACCEPTED))
         account_policy = _account_policy(config.get_json(ACCOUNT_POLICY_KEY, ACCOUNT_POLICY_ACCEPTED))
@@ -238,6 +232,17 @@ def _retention_days(value: Any, key: str, create: bool) -> int | None:
     if days not in RETENTION_DAYS:
         raise ConfigError(f"{key}.retentionDays", f"{days} is not accepted", accepted)
     return days
+
+
+def parse_archive_stack(config: StackConfig) -> str:
+    """``log-archive:archiveStack`` (shared with the organization stack), checked."""
+    return validation.text(
+        config.get(ARCHIVE_STACK_KEY),
+        ARCHIVE_STACK_KEY,
+        ARCHIVE_STACK_ACCEPTED,
+        ARCHIVE_STACK_NAME,
+        what="a full stack name",
+    )
 
 
 def parse_account_policy(value: Any) -> AccountPolicySource | None:

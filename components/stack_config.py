@@ -110,7 +110,7 @@ class StackConfig:
 
     def _check_key(self, kind: Kind, short: str) -> None:
         own = KEYS[kind]
-        others = [other for other in KEYS if other != kind and short in KEYS[other]]
+        others: list[Kind] = [other for other in KEYS if other != kind and short in KEYS[other]]
         if short in own:
             self._check_secret(short)
             return

@@ -118,8 +118,9 @@ def render(organization_rows: list[OrganizationRow], deploy_rows: list[DeployRow
     lines = [
         "## 4. Organization stack (StackSet) and parallel deploys",
         "",
-        "`Pulumi.organization.yaml` evaluated by `run_program` with N OUs x 17 regions (one stack set "
-        "instance per OU and region); the template does not grow with OUs. Median of 3 runs (1 at 500 "
+        "`Pulumi.organization.yaml` evaluated by `run_program` with N OUs x 17 regions (one "
+        "`StackInstances` resource over all of them); neither resources nor template grow with OUs. "
+        "Median of 3 runs (1 at 500 "
         f"OUs). Template body against CloudFormation's inline limit of {limit:,} bytes (1 MB via S3).",
         "",
         "| OUs x regions | resources | evaluation (s) | template (bytes) | of inline limit |",

@@ -7,12 +7,13 @@ StackSets delegated administrator (``callAs: DELEGATED_ADMIN``). The StackSet's 
 ``accountPolicy`` gives it: the subscription role (home region only) and one account-level
 subscription filter policy per region, to the archive's destination of that region.
 
-One ``StackSetInstance`` per OU and region: an instance's deployment targets and region force
-its replacement (terraform-provider-aws ``stack_set_instance.go``), so a single instance over
-all OUs would, on adding one OU, be replaced, and deleting the old one would delete the stacks
-of every OU it listed. Per OU and region, adding an OU or a region only adds instances and
-removing one deletes exactly its stacks. The home region's instances are created first (the
-others depend on them), so the global role exists before other regions' policies name it.
+The stack instances are one ``aws.cloudformation.StackInstances`` resource over every OU and
+region, not a ``StackSetInstance`` per OU and region: a ``StackSetInstance``'s deployment targets
+and region force its replacement, whereas ``StackInstances`` updates in place, deleting exactly
+the removed OUs' or regions' instances and creating the added ones (terraform-provider-aws
+``stack_instances.go``, ``resourceStackInstancesUpdate``); and 500 OUs x 17 regions stay one
+resource and one CloudFormation operation instead of 8,500. The operation's region order starts
+with the home region, so the global role exists before other regions' policies name it.
 
 Every check runs before the first resource is registered; a failed one is a ``ConfigError``.
 """
@@ -101,8 +102,8 @@ class OrganizationSources(pulumi.ComponentResource):
     """A service-managed StackSet that archives every account of the target OUs."""
 
     stack_set: aws.cloudformation.StackSet
-    instances: dict[tuple[str, str], aws.cloudformation.StackSetInstance]
-    """(OU id, region) -> its stack set instance."""
+    instances: aws.cloudformation.StackInstances
+    """The stack instances of every target OU and region, one resource."""
     exports: dict[str, Any]
 
     def __init__(
@@ -140,31 +141,19 @@ class OrganizationSources(pulumi.ComponentResource):
             template_body=checked.body,
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["administrationRoleArn"]),
         )
-        self.instances = {}
-        instance_preferences = {
-            key: value for key, value in operation_preferences.items() if key != "region_orders"
-        }
-        home: list[pulumi.Resource] = []
-        for region in args.regions:
-            for target in args.organizational_unit_ids:
-                instance = aws.cloudformation.StackSetInstance(
-                    f"{name}-{target}-{region}",
-                    stack_set_name=self.stack_set.name,
-                    call_as=args.call_as,
-                    deployment_targets=aws.cloudformation.StackSetInstanceDeploymentTargetsArgs(
-                        organizational_unit_ids=[target]
-                    ),
-                    stack_set_instance_region=region,
-                    operation_preferences=aws.cloudformation.StackSetInstanceOperationPreferencesArgs(
-                        **instance_preferences
-                    ),
-                    opts=pulumi.ResourceOptions(
-                        parent=self, depends_on=[] if region == args.home_region else home
-                    ),
-                )
-                self.instances[(target, region)] = instance
-                if region == args.home_region:
-                    home.append(instance)
+        self.instances = aws.cloudformation.StackInstances(
+            f"{name}-instances",
+            stack_set_name=self.stack_set.name,
+            call_as=args.call_as,
+            deployment_targets=aws.cloudformation.StackInstancesDeploymentTargetsArgs(
+                organizational_unit_ids=list(args.organizational_unit_ids)
+            ),
+            regions=list(args.regions),
+            operation_preferences=aws.cloudformation.StackInstancesOperationPreferencesArgs(
+                **operation_preferences
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.exports = {
             STACK_SET_NAMES: self.stack_set.name,
             TARGET_OUS: list(args.organizational_unit_ids),

@@ -116,16 +116,12 @@ TYPES: dict[str, TypeRules] = {
         # place (the account policies are updated by name, never deleted).
         role=Role.SUBSCRIPTION,
     ),
-    "aws:cloudformation/stackSetInstance:StackSetInstance": TypeRules(
-        (
-            *("accountId", "deploymentTargets", "deploymentTargets.organizationalUnitIds"),
-            *("deploymentTargets.accounts", "deploymentTargets.accountFilterType"),
-            *("deploymentTargets.accountsUrl", "region", "stackSetInstanceRegion", "stackSetName"),
-        ),
-        f"{TF}cloudformation/stack_set_instance.go resourceStackSetInstance",
-        identity=("stackSetName", "deploymentTargets", "stackSetInstanceRegion"),
-        # Deleting an instance deletes its stacks, so the account policies of that OU and region
-        # (unless retainStack): the organization stack keeps one instance per OU and region.
+    "aws:cloudformation/stackInstances:StackInstances": TypeRules(
+        ("stackSetName", "deploymentTargets.accountFilterType", "region"),
+        f"{TF}cloudformation/stack_instances.go resourceStackInstances",
+        identity=("stackSetName", "callAs"),
+        # Regions and OUs update in place: removed ones' stacks are deleted (with their account
+        # policies, unless retainStacks), added ones created; nothing else is touched.
         role=Role.SUBSCRIPTION,
     ),
     FILTER: TypeRules(

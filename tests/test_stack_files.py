@@ -68,4 +68,5 @@ def test_every_organization_example_is_a_valid_setting() -> None:
         )
         == 1
     )
-    assert len(run.of_type("aws:cloudformation/stackSetInstance:StackSetInstance")) == 2
+    instances = run.one("aws:cloudformation/stackInstances:StackInstances")
+    assert instances.inputs["deploymentTargets"] == {"organizationalUnitIds": targets}

@@ -28,7 +28,7 @@ ORGANIZATION = "o-abcd123456"
 REGIONS = ("ap-northeast-1", "us-east-1")
 OU = "ou-ab12-cd34ef56"
 STACK_SET = "aws:cloudformation/stackSet:StackSet"
-INSTANCE = "aws:cloudformation/stackSetInstance:StackSetInstance"
+INSTANCES = "aws:cloudformation/stackInstances:StackInstances"
 
 
 def archive(organization_id: str | None = ORGANIZATION, regions: tuple[str, ...] = REGIONS) -> ArchiveOutputs:
@@ -292,17 +292,15 @@ def test_the_stack_set_is_service_managed_with_auto_deployment_and_named_iam() -
     assert json.loads(stack_set["templateBody"])["Resources"]["SubscriptionRole"]["Type"] == "AWS::IAM::Role"
 
 
-def test_one_instance_per_ou_and_region_the_home_region_first() -> None:
+def test_one_stack_instances_resource_covers_every_ou_and_region_home_region_first() -> None:
     second = "r-ab12"
     run = organization_run(organizationalUnitIds=[OU, second])
-    instances = {
-        (r.inputs["deploymentTargets"]["organizationalUnitIds"][0], r.inputs["stackSetInstanceRegion"]): r
-        for r in run.of_type(INSTANCE)
-    }
-    assert sorted(instances) == sorted((ou, region) for ou in (OU, second) for region in REGIONS)
-    home_urns = {instances[(ou, "ap-northeast-1")].urn for ou in (OU, second)}
-    for ou in (OU, second):
-        assert not home_urns & set(instances[(ou, "ap-northeast-1")].dependencies)
-        assert home_urns <= set(instances[(ou, "us-east-1")].dependencies)
+    instances = run.one(INSTANCES).inputs
+    assert instances["deploymentTargets"] == {"organizationalUnitIds": [OU, second]}
+    assert instances["regions"] == list(REGIONS)
+    assert instances["callAs"] == "SELF"
+    assert instances["operationPreferences"]["regionOrders"] == list(REGIONS)
+    assert instances["operationPreferences"]["regionConcurrencyType"] == "SEQUENTIAL"
+    assert run.one(INSTANCES).dependencies == (run.one(STACK_SET).urn,)
     assert run.outputs["organizationalUnitIds"] == [OU, second]
     assert run.outputs["stackSetRegions"] == list(REGIONS)

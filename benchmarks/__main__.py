@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks import policy, program, query_scan, report, suite
+from benchmarks import organization, policy, program, query_scan, report, suite
 from offline.program import PROJECT_DIR
 
 DOCUMENT = PROJECT_DIR / "docs" / "performance.md"
@@ -44,9 +44,10 @@ def main(argv: list[str]) -> None:
     program_rows = program.run(options.quick)
     policy_rows = policy.run(options.quick)
     suite_rows = None if options.quick or options.skip_suite else suite.run()
+    organization_lines = organization.render(*organization.run(options.quick))
     command = COMMAND + (" --quick" if options.quick else "")
     document = query_scan.replace_section(
-        report.render(command, program_rows, policy_rows, suite_rows), scan_lines
+        report.render(command, program_rows, policy_rows, suite_rows, organization_lines), scan_lines
     )
     if output is not None:
         output.write_text(document)

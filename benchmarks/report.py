@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -161,6 +162,7 @@ def render(
     program_rows: list[ProgramRow],
     policy_rows: list[PolicyRow],
     suite_rows: list[SuiteRow] | None,
+    extra: Sequence[str] = (),
 ) -> str:
     """The whole of ``docs/performance.md``."""
     lines = [
@@ -209,5 +211,7 @@ def render(
             "|---|--:|---|",
             *(f"| {row.label} | {row.seconds:.1f} | {'yes' if row.passed else 'NO'} |" for row in suite_rows),
         ]
+    if extra:
+        lines += ["", *extra]
     lines += ["", *NOTES]
     return "\n".join(lines) + "\n"

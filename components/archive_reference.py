@@ -50,6 +50,18 @@ class ArchiveOutputs:
     secret_outputs: frozenset[str]
     """Names of the outputs the archive stack marked secret."""
 
+    def check_regions(self, regions: Sequence[str], key: str) -> None:
+        """Refuse, naming ``key``, any of ``regions`` without a destination of this archive."""
+        missing = [region for region in regions if region not in self.destination_arns]
+        if missing:
+            raise ConfigError(
+                key,
+                f"the archive stack {self.stack} has no destination in {', '.join(missing)} "
+                "(regions defaults to aws:region)",
+                f"regions the archive serves ({', '.join(sorted(self.destination_arns))}), or "
+                "the region added to log-archive:sourceRegions of the archive stack and deployed",
+            )
+
 
 def read_outputs(reference: pulumi.StackReference, names: Sequence[str]) -> dict[str, tuple[Any, bool]]:
     """For each output in ``names``, its plain value (``None`` when absent) and whether it is secret.

@@ -43,13 +43,13 @@ the archive's outputs in ``plan``. A failed check is a ``ConfigError`` naming th
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from components import account_policy as subscription_policy
 from components import naming, outputs, source_policies
 from components.archive_reference import ARCHIVE_STACK_KEY, ArchiveOutputs, read_archive
 from components.heartbeat import heartbeat_resources
@@ -80,9 +80,7 @@ class RegionPlan:
     @property
     def selection_criteria(self) -> str | None:
         """The account policy's ``LogGroupName NOT IN [...]``, or ``None`` to cover everything."""
-        if not self.excluded_log_groups:
-            return None
-        return f"LogGroupName NOT IN {json.dumps(list(self.excluded_log_groups))}"
+        return subscription_policy.selection_criteria(self.excluded_log_groups)
 
 
 def plan(args: LogSourceArgs, archive: ArchiveOutputs) -> tuple[RegionPlan, ...]:
@@ -101,15 +99,7 @@ def plan(args: LogSourceArgs, archive: ArchiveOutputs) -> tuple[RegionPlan, ...]
             f"{args.account_id} added to log-archive:sourceAccountIds of the archive stack "
             "(or its organization form), deployed before this stack",
         )
-    missing = [region for region in args.regions if region not in archive.destination_arns]
-    if missing:
-        raise ConfigError(
-            REGIONS_KEY,
-            f"the archive stack {archive.stack} has no destination in {', '.join(missing)} "
-            "(regions defaults to aws:region)",
-            f"regions the archive serves ({', '.join(sorted(archive.destination_arns))}), or "
-            "the region added to log-archive:sourceRegions of the archive stack and deployed",
-        )
+    archive.check_regions(args.regions, REGIONS_KEY)
     return tuple(_region_plan(args, archive, region) for region in args.regions)
 
 
@@ -274,20 +264,15 @@ class LogSource(pulumi.ComponentResource):
         role_arn: pulumi.Output[str] | None,
         depends_on: list[pulumi.Resource],
     ) -> aws.cloudwatch.LogAccountPolicy:
-        document: dict[str, Any] = {
-            "DestinationArn": destination,
-            "FilterPattern": account_policy.filter_pattern,
-        }
-        if role_arn is not None:
-            document["RoleArn"] = role_arn
+        document = subscription_policy.policy_document(destination, account_policy.filter_pattern, role_arn)
         selection_criteria: pulumi.Input[str] | None = region_plan.selection_criteria
         if selection_criteria is not None and outputs.PIPELINE_LOG_GROUPS in self._archive.secret_outputs:
             selection_criteria = pulumi.Output.secret(selection_criteria)
         return aws.cloudwatch.LogAccountPolicy(
             naming.account_policy_resource(self._name, region_plan.region),
             policy_name=naming.ACCOUNT_POLICY_NAME,
-            policy_type="SUBSCRIPTION_FILTER_POLICY",
-            scope="ALL",
+            policy_type=subscription_policy.POLICY_TYPE,
+            scope=subscription_policy.SCOPE,
             policy_document=pulumi.Output.json_dumps(document),
             selection_criteria=selection_criteria,
             region=region_plan.region,

@@ -14,6 +14,7 @@ from components.validation import LOG_GROUP_ACCEPTED, ConfigError, log_group_nam
 LOG_GROUPS_KEY = "logGroups"
 ACCOUNT_POLICY_KEY = "accountPolicy"
 REGIONS_KEY = "regions"
+STACK_SET_ENROLLED_KEY = "stackSetEnrolled"
 
 ARCHIVE_STACK_NAME = re.compile(r"\A[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+\Z")
 """``<organization>/<project>/<stack>``, each of the characters Pulumi allows in those names."""
@@ -90,22 +91,30 @@ class LogSourceArgs:
     heartbeat_minutes: int = DEFAULT_HEARTBEAT_MINUTES
     """``log-archive:heartbeatMinutes``: a heartbeat event every this many minutes in every
     region (``components.heartbeat``); ``0`` turns heartbeats off. Default 5."""
+    stack_set_enrolled: bool = False
+    """``log-archive:stackSetEnrolled``: the organization stack's StackSet already gives this
+    account its account policy, so ``accountPolicy`` is refused; default ``False``."""
 
     @classmethod
     def from_config(cls, config: StackConfig, account_id: str, region: str) -> LogSourceArgs:
         """Parse and check ``log-archive:*``; raises ``ConfigError`` naming the bad key."""
         config.check_keys("source")
         home = validation.region(region, "aws:region", "aws:region set to " + validation.REGION_ACCEPTED)
-        archive_stack = validation.text(
-            config.get(ARCHIVE_STACK_KEY),
-            ARCHIVE_STACK_KEY,
-            ARCHIVE_STACK_ACCEPTED,
-            ARCHIVE_STACK_NAME,
-            what="a full stack name",
-        )
+        archive_stack = parse_archive_stack(config)
 
         log_groups = _log_groups(config.get_json(LOG_GROUPS_KEY, LOG_GROUPS_ACCEPTED))
         account_policy = _account_policy(config.get_json(ACCOUNT_POLICY_KEY, ACCOUNT_POLICY_ACCEPTED))
+        enrolled = config.get_json(STACK_SET_ENROLLED_KEY, "true or false")
+        stack_set_enrolled = enrolled is not None and validation.flag(enrolled, STACK_SET_ENROLLED_KEY)
+        if stack_set_enrolled and account_policy is not None:
+            raise ConfigError(
+                ACCOUNT_POLICY_KEY,
+                f"this account is enrolled by the organization stack's StackSet ({STACK_SET_ENROLLED_KEY}: "
+                "true), which already gives it the account-level subscription policy; AWS allows one "
+                "such policy per account and region",
+                f"no {ACCOUNT_POLICY_KEY} here (only {LOG_GROUPS_KEY}, log-group-level filters), or "
+                f"{STACK_SET_ENROLLED_KEY}: false for an account outside the StackSet's OUs",
+            )
         if not log_groups and account_policy is None:
             raise ConfigError(
                 LOG_GROUPS_KEY,
@@ -128,6 +137,7 @@ class LogSourceArgs:
             log_groups=log_groups,
             account_policy=account_policy,
             heartbeat_minutes=DEFAULT_HEARTBEAT_MINUTES if heartbeat_minutes is None else heartbeat_minutes,
+            stack_set_enrolled=stack_set_enrolled,
         )
 
 
@@ -244,6 +254,22 @@ def _retention_days(value: Any, key: str, create: bool) -> int | None:
     if days not in RETENTION_DAYS:
         raise ConfigError(f"{key}.retentionDays", f"{days} is not accepted", accepted)
     return days
+
+
+def parse_archive_stack(config: StackConfig) -> str:
+    """``log-archive:archiveStack`` (shared with the organization stack), checked."""
+    return validation.text(
+        config.get(ARCHIVE_STACK_KEY),
+        ARCHIVE_STACK_KEY,
+        ARCHIVE_STACK_ACCEPTED,
+        ARCHIVE_STACK_NAME,
+        what="a full stack name",
+    )
+
+
+def parse_account_policy(value: Any) -> AccountPolicySource | None:
+    """``log-archive:accountPolicy`` parsed (shared with the organization stack), ``None`` if unset."""
+    return _account_policy(value)
 
 
 def _account_policy(value: Any) -> AccountPolicySource | None:

@@ -1,7 +1,8 @@
 """The stack's configuration as one map, and the registry of every ``log-archive:*`` key.
 
-A stack is a source stack when it sets ``log-archive:archiveStack``, else the archive stack. Each
-key belongs to exactly one kind; before any value is parsed, ``StackConfig.check_keys`` refuses
+A stack is the organization stack when it sets ``log-archive:organizationalUnitIds``, else a
+source stack when it sets ``log-archive:archiveStack``, else the archive stack. Each key belongs
+to the kinds listed in ``KEYS``; before any value is parsed, ``StackConfig.check_keys`` refuses
 a key of neither kind (a typo: ``objectLockmode`` silently left the default in force), a key of
 the other kind (``logGroups`` on the archive stack would be ignored just as silently) and a key
 set with ``--secret`` whose value cannot stay secret. ``aws:region`` is checked here too (it is
@@ -20,10 +21,13 @@ from pulumi.runtime import config as runtime_config
 
 from components.validation import NAMESPACE, ConfigError, did_you_mean, parse_json
 
-Kind = Literal["archive", "source"]
+Kind = Literal["archive", "source", "organization"]
 
 ARCHIVE_STACK_KEY = "archiveStack"
-"""The key whose presence makes a stack a source stack."""
+"""The key whose presence makes a stack a source stack (or, with ``ORGANIZATION_UNITS_KEY``, the
+organization stack)."""
+ORGANIZATION_UNITS_KEY = "organizationalUnitIds"
+"""The key whose presence makes a stack the organization stack (StackSets to OUs)."""
 REGION_KEY = "aws:region"
 
 ARCHIVE_KEYS = (
@@ -35,9 +39,27 @@ ARCHIVE_KEYS = (
     *("silenceMinutes", "heartbeatLatenessMinutes", "heartbeatAccountIds"),
 )
 """Every key of the archive stack, in the README's order."""
-SOURCE_KEYS = (ARCHIVE_STACK_KEY, "logGroups", "accountPolicy", "regions", "heartbeatMinutes")
+SOURCE_KEYS = (
+    *(ARCHIVE_STACK_KEY, "logGroups", "accountPolicy", "regions", "heartbeatMinutes"),
+    "stackSetEnrolled",
+)
 """Every key of a source stack, in the README's order."""
-KEYS: Mapping[Kind, tuple[str, ...]] = {"archive": ARCHIVE_KEYS, "source": SOURCE_KEYS}
+ORGANIZATION_KEYS = (
+    *(ORGANIZATION_UNITS_KEY, ARCHIVE_STACK_KEY, "organizationId", "regions", "accountPolicy"),
+    *("callAs", "retainStacksOnAccountRemoval", "operationPreferences"),
+)
+"""Every key of the organization stack, in the README's order."""
+KEYS: Mapping[Kind, tuple[str, ...]] = {
+    "archive": ARCHIVE_KEYS,
+    "source": SOURCE_KEYS,
+    "organization": ORGANIZATION_KEYS,
+}
+BECAUSE: Mapping[Kind, str] = {
+    "archive": f"{NAMESPACE}:{ARCHIVE_STACK_KEY} is not set",
+    "source": f"{NAMESPACE}:{ARCHIVE_STACK_KEY} is set",
+    "organization": f"{NAMESPACE}:{ORGANIZATION_UNITS_KEY} is set",
+}
+"""Why a stack is of its kind, as the refusal of another kind's key says it."""
 
 SECRET_CAPABLE = frozenset({"alarmEmail"})
 """Keys whose value reaches resources only as a Pulumi secret, so ``--secret`` is honoured.
@@ -63,8 +85,11 @@ class StackConfig:
 
     @property
     def kind(self) -> Kind:
-        """``source`` when ``log-archive:archiveStack`` is set at all (an empty value included:
-        its parser then refuses it), else ``archive``."""
+        """``organization`` when ``log-archive:organizationalUnitIds`` is set at all, else
+        ``source`` when ``log-archive:archiveStack`` is set at all (an empty value included: its
+        parser then refuses it), else ``archive``."""
+        if _full(ORGANIZATION_UNITS_KEY) in self.values:
+            return "organization"
         return "source" if _full(ARCHIVE_STACK_KEY) in self.values else "archive"
 
     def get(self, key: str) -> str | None:
@@ -90,22 +115,23 @@ class StackConfig:
 
     def _check_key(self, kind: Kind, short: str) -> None:
         own = KEYS[kind]
-        other: Kind = "source" if kind == "archive" else "archive"
+        others: list[Kind] = [other for other in KEYS if other != kind and short in KEYS[other]]
         if short in own:
             self._check_secret(short)
             return
         if short in MISPLACED:
             raise ConfigError(short, *MISPLACED[short])
         accepted = f"one of the {kind} stack's keys: {', '.join(own)}"
-        if short in KEYS[other]:
-            because = "is set" if kind == "source" else "is not set"
+        if others:
+            kinds = " or ".join(f"{_article(other)} {other}-stack key" for other in others)
             raise ConfigError(
                 short,
-                f"{short} is {_article(other)} {other}-stack key, but this stack is the {kind} stack because "
-                f"{NAMESPACE}:{ARCHIVE_STACK_KEY} {because}{did_you_mean(short, own)}",
+                f"{short} is {kinds}, but this stack is the {kind} stack because "
+                f"{BECAUSE[kind]}{did_you_mean(short, own)}",
                 accepted,
             )
-        raise ConfigError(short, f"unknown key{did_you_mean(short, own + KEYS[other])}", accepted)
+        every = tuple(dict.fromkeys(key for keys in KEYS.values() for key in keys))
+        raise ConfigError(short, f"unknown key{did_you_mean(short, every)}", accepted)
 
     def _check_secret(self, key: str) -> None:
         if self.is_secret(key) and key not in SECRET_CAPABLE:
@@ -120,7 +146,7 @@ class StackConfig:
 
 
 def _article(kind: Kind) -> str:
-    return "an" if kind == "archive" else "a"
+    return "an" if kind in ("archive", "organization") else "a"
 
 
 def _full(key: str) -> str:

@@ -197,10 +197,23 @@ def archive_outputs(config: dict[str, str], outputs_file: Path | None) -> dict[s
             "--archive-outputs FILE (from `pulumi stack output --json` or `offline.plan <archive> --json`)",
         )
     archive_file = read_stack_file(path)
+    archive_config = dict(archive_file.config)
+    organization_id = config.get(f"{PROJECT}:organizationId")
+    organization_key = f"{PROJECT}:organizationId"
+    if (
+        f"{PROJECT}:organizationalUnitIds" in config
+        and organization_id
+        and organization_key not in archive_config
+    ):
+        # The organization stack needs the archive in the organization form; the example archive
+        # stack file leaves it commented out, so plan the archive as it would be with it on.
+        _note(
+            f"{path.name} sets no {organization_key}; planned the archive with {organization_id} "
+            "(the organization stack's), as it must be deployed for this stack"
+        )
+        archive_config[organization_key] = organization_id
     return {
-        reference: evaluate(
-            archive, archive_file, archive_file.config, preview=False, stack_outputs={}
-        ).outputs
+        reference: evaluate(archive, archive_file, archive_config, preview=False, stack_outputs={}).outputs
     }
 
 

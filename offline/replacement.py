@@ -108,6 +108,22 @@ def _logs(file: str, function: str) -> str:
 
 
 TYPES: dict[str, TypeRules] = {
+    "aws:cloudformation/stackSet:StackSet": TypeRules(
+        ("name", "permissionModel", "region"),
+        f"{TF}cloudformation/stack_set.go resourceStackSet",
+        identity=("region", "name"),
+        # A template change is an UpdateStackSet: CloudFormation updates every stack instance in
+        # place (the account policies are updated by name, never deleted).
+        role=Role.SUBSCRIPTION,
+    ),
+    "aws:cloudformation/stackInstances:StackInstances": TypeRules(
+        ("stackSetName", "deploymentTargets.accountFilterType", "region"),
+        f"{TF}cloudformation/stack_instances.go resourceStackInstances",
+        identity=("stackSetName", "callAs"),
+        # Regions and OUs update in place: removed ones' stacks are deleted (with their account
+        # policies, unless retainStacks), added ones created; nothing else is touched.
+        role=Role.SUBSCRIPTION,
+    ),
     FILTER: TypeRules(
         ("destinationArn", "logGroup", "name", "region"),
         _logs("subscription_filter.go", "resourceSubscriptionFilter"),

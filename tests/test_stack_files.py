@@ -49,3 +49,28 @@ def test_every_source_example_is_a_valid_setting() -> None:
         ("/log-archive/heartbeat/ap-northeast-1", 365.0),
         ("/log-archive/heartbeat/us-east-1", 365.0),
     }
+
+
+def test_every_organization_example_is_a_valid_setting() -> None:
+    config = uncommented_config("organization")
+    assert {
+        "log-archive:regions",
+        "log-archive:accountPolicy",
+        "log-archive:callAs",
+        "log-archive:operationPreferences",
+    } <= set(config)
+    targets = json.loads(config["log-archive:organizationalUnitIds"])
+    assert targets == ["ou-ab12-cd34ef56", "r-ab12"]
+    archive = run_program("account-b", overrides={"organizationId": "o-abcd123456"})
+    run = run_program("organization", config=config, stack_outputs={ARCHIVE_STACK: archive.outputs})
+    stack_set = run.one("aws:cloudformation/stackSet:StackSet")
+    assert stack_set.inputs["callAs"] == "DELEGATED_ADMIN"
+    template = json.loads(stack_set.inputs["templateBody"])
+    assert (
+        template["Resources"]["AccountPolicy"]["Properties"]["SelectionCriteria"].count(
+            "/aws/lambda/very-noisy"
+        )
+        == 1
+    )
+    instances = run.one("aws:cloudformation/stackInstances:StackInstances")
+    assert instances.inputs["deploymentTargets"] == {"organizationalUnitIds": targets}

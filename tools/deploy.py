@@ -1,6 +1,6 @@
 """Deploy (or preview) every stack of the project in dependency order, for users without CI.
 
-    .venv/bin/python -m tools.deploy [--preview] [--policy-pack policy_pack]
+    .venv/bin/python -m tools.deploy [--preview] [--policy-pack policy_pack] [--parallel N]
 
 Archive stacks go first, then the source stacks (see ``tools.stacks``); the first failure stops
 the run with a message naming the stack, and the stacks after it are not touched. It drives the
@@ -9,6 +9,10 @@ directory), so it needs the CLI on ``PATH``, a backend you are logged in to and 
 every account (the ``aws:profile`` of each stack file). Stacks must exist already
 (``pulumi stack init``): the tool selects them and never creates one, so that a login to the
 wrong backend fails instead of deploying a second copy of everything.
+
+With ``--parallel N`` (``tools.parallel_deploy``) the archive stacks still go first, one by one;
+then the other stacks run N at a time, a failure no longer stops the others, and the run ends
+with a summary table and a non-zero exit naming every failed stack.
 """
 
 from __future__ import annotations
@@ -111,6 +115,13 @@ def main(argv: Sequence[str] | None = None, runner: StackRunner | None = None) -
         metavar="DIR",
         help="policy pack directory to enforce (repeatable), e.g. policy_pack",
     )
+    parser.add_argument(
+        "--parallel",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="after the archive stacks, run the other stacks N at a time (summary table at the end)",
+    )
     parser.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     project_dir: Path = args.project_dir
@@ -121,8 +132,20 @@ def main(argv: Sequence[str] | None = None, runner: StackRunner | None = None) -
         return 2
     print("Order: " + " -> ".join(f"{s.name} ({s.kind})" for s in stacks))
     packs = [str((project_dir / pack).resolve()) for pack in args.policy_pack]
-    ok = deploy(stacks, runner or AutomationRunner(project_dir), args.preview, packs)
+    if args.parallel is not None:
+        from tools.parallel_deploy import deploy_parallel
+
+        quiet = AutomationRunner(project_dir, on_output=lambda _: None)  # interleaved output is noise
+        ok = deploy_parallel(stacks, runner or quiet, args.preview, packs, args.parallel)
+    else:
+        ok = deploy(stacks, runner or AutomationRunner(project_dir), args.preview, packs)
     return 0 if ok else 1
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 ARCHIVE_STACK_KEY = "log-archive:archiveStack"
+ORGANIZATION_UNITS_KEY = "log-archive:organizationalUnitIds"
 REGION_KEY = "aws:region"
 
 
@@ -30,6 +31,8 @@ class StackInfo:
     """``aws:region`` of the stack file (``None`` when unset)."""
     archive_stack: str | None
     """The fully qualified archive stack a source stack references; ``None`` for an archive."""
+    organization: bool = False
+    """Whether it is the organization stack (``log-archive:organizationalUnitIds``, a StackSet)."""
 
     @property
     def is_archive(self) -> bool:
@@ -37,6 +40,8 @@ class StackInfo:
 
     @property
     def kind(self) -> str:
+        if self.organization:
+            return "organization"
         return "archive" if self.is_archive else "source"
 
 
@@ -63,6 +68,7 @@ def read_stack(path: Path) -> StackInfo:
         name=name,
         region=region if isinstance(region, str) else None,
         archive_stack=archive_stack,
+        organization=ORGANIZATION_UNITS_KEY in config,
     )
 
 

@@ -140,6 +140,12 @@ def _source_condition(condition: Condition) -> bool:
 
 
 def _logs_trust(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    return logs_trust_problems(resource)
+
+
+def logs_trust_problems(resource: Resource) -> Iterable[str]:
+    """The logs-trust rule's findings on ``resource``'s ``assumeRolePolicy`` (shared with the
+    StackSet rule, which checks the roles of a template)."""
     document = _trust_document(resource)
     if document is None:
         return

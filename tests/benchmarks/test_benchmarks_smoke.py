@@ -92,3 +92,18 @@ def test_a_quick_run_prints_its_tables_and_leaves_the_committed_document_alone(
     assert generated in capsys.readouterr().out
     main(["--quick", "--output", str(tmp_path / "performance.md")])
     assert generated in (tmp_path / "performance.md").read_text()
+
+
+def test_the_organization_benchmark_renders_both_tables_at_its_smallest_size() -> None:
+    from benchmarks import organization
+
+    organization_rows, deploy_rows = organization.run(quick=True)
+    assert [(row.ous, row.regions) for row in organization_rows] == [(1, 17)]
+    assert organization_rows[0].resources == 4  # stack set, stack instances, component, reference
+    assert [(row.stacks, row.parallel) for row in deploy_rows] == [(10, 1), (10, 4)]
+    lines = organization.render(organization_rows, deploy_rows)
+    assert lines[0] == "## 5. Organization stack (StackSet) and parallel deploys"
+    assert (
+        lines.count("| OUs x regions | resources | evaluation (s) | template (bytes) | of inline limit |")
+        == 1
+    )

@@ -25,6 +25,8 @@ from offline.replacement import FILTER, TYPES, Action, Kind, Report, Verdict, si
 SOURCE = "account-a"
 ARCHIVE = "account-b"
 ARCHIVE_REFERENCE = "organization/log-archive/account-b"
+ORGANIZATION = "organization"
+ORGANIZATION_ARCHIVE = {"organizationId": "o-abcd123456", "sourceRegions": ["ap-northeast-1", "us-east-1"]}
 TOKYO, VIRGINIA = "ap-northeast-1", "us-east-1"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "change-safety.md"
 KEY_ARN = "arn:aws:kms:ap-northeast-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -74,6 +76,27 @@ WINDOW_INPUTS = "alarmDescription, datapointsToAlarm, evaluationPeriods"
 
 SOURCE_EDITS = [
     Edit("rename-nothing", SOURCE, "deploy the same configuration again", Verdict.GAP_FREE, ()),
+    Edit(
+        "add-ou",
+        ORGANIZATION,
+        "enroll one more OU through the StackSet",
+        Verdict.GAP_FREE,
+        ("update organization-sources-instances (deploymentTargets)",),
+        after={"organizationalUnitIds": ["ou-ab12-cd34ef56", "r-ab12"]},
+        archive_before=ORGANIZATION_ARCHIVE,
+    ),
+    Edit(
+        "add-region-to-stack-set",
+        ORGANIZATION,
+        "subscribe every enrolled account in one more region",
+        Verdict.GAP_FREE,
+        (
+            "update organization-sources-stack-set (operationPreferences, templateBody)",
+            "update organization-sources-instances (operationPreferences, regions)",
+        ),
+        after={"regions": ["ap-northeast-1", "us-east-1"]},
+        archive_before=ORGANIZATION_ARCHIVE,
+    ),
     Edit(
         "add-log-group",
         SOURCE,
@@ -826,7 +849,7 @@ def _registrations(stack: str, frozen: str, archive: str) -> tuple[Registration,
     overrides = json.loads(frozen)
     if overrides == DESTROY:
         return ()
-    outputs = {ARCHIVE_REFERENCE: _archive_outputs(archive)} if stack == SOURCE else {}
+    outputs = {ARCHIVE_REFERENCE: _archive_outputs(archive)} if stack in (SOURCE, ORGANIZATION) else {}
     return tuple(run_program(stack, overrides=overrides, stack_outputs=outputs).registrations)
 
 

@@ -63,7 +63,7 @@ def test_a_misspelt_stack_name_is_a_usage_error_that_lists_the_stacks() -> None:
     assert result.stdout == ""
     assert result.stderr == (
         f"error: {PROJECT_DIR / 'Pulumi.acount-b.yaml'}: no such stack file; "
-        f"stacks in {PROJECT_DIR}: account-a, account-b\n"
+        f"stacks in {PROJECT_DIR}: account-a, account-b, organization\n"
     )
 
 
@@ -124,3 +124,15 @@ def test_a_missing_option_file_is_refused_by_the_argument_parser(tmp_path: Path)
     assert result.stderr.splitlines()[-1] == (
         f"python -m offline.plan: error: argument --archive-outputs: {missing}: no such file"
     )
+
+
+def test_the_organization_stack_is_planned_against_the_archive_in_the_organization_form() -> None:
+    result = plan("organization")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "note: Pulumi.account-b.yaml sets no log-archive:organizationId; planned the archive with "
+        "o-abcd123456 (the organization stack's), as it must be deployed for this stack\n"
+    )
+    assert "create aws:cloudformation/stackSet:StackSet  organization-sources-stack-set" in result.stdout
+    assert "Policy pack: no violations." in result.stdout

@@ -768,5 +768,8 @@ def test_each_mutation_yields_exactly_the_expected_violations(
 
 
 def test_every_rule_has_a_mutation_that_breaks_it(packs: PackFactory) -> None:
+    from tests.policy_pack.test_stack_set_rules import MUTATIONS as STACK_SET_MUTATIONS
+
     broken = {policy for mutation in MUTATIONS for policy, _, _ in mutation.expected}
+    broken |= {policy for mutation in STACK_SET_MUTATIONS for policy, _, _ in mutation.expected}
     assert broken == {policy.name for policy in packs("account-b", False).policies}

@@ -39,7 +39,7 @@ def test_a_source_may_reference_an_archive_managed_elsewhere(tmp_path: Path) -> 
 def test_the_repository_stacks_deploy_archive_first() -> None:
     first, *rest = ordered_stacks(PROJECT_DIR)
     assert first == StackInfo("account-b", "ap-northeast-1", None)
-    assert {stack.kind for stack in rest} == {"source"}
+    assert {stack.kind for stack in rest} == {"source", "organization"}
 
 
 def test_a_stack_file_without_region_reads_as_none(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ BIN = Path(sys.executable).parent
 ROLES = {
     "account-b": "arn:aws:iam::222222222222:role/pulumi-deploy",
     "account-a": "arn:aws:iam::111111111111:role/pulumi-deploy",
+    "organization": "arn:aws:iam::333333333333:role/pulumi-deploy",
 }
 
 

@@ -1,0 +1,145 @@
+"""The CloudFormation template the organization stack's StackSet deploys into every enrolled
+account and region, built as data from the same builders ``LogSource`` uses.
+
+One template, deployed to every target region of every account of the target OUs:
+
+- ``SubscriptionRole`` (``AWS::IAM::Role``), the role CloudWatch Logs assumes in the account
+  (organization form), with ``source_policies``' trust (confused-deputy ``aws:SourceArn``
+  condition) and permissions. IAM is global, so the role exists only in the stack of the home
+  region (``Condition: IsHomeRegion``, ``AWS::Region`` equal to the ``HomeRegion`` parameter);
+  its name is fixed (``ROLE_NAME``) so every region's policy can name its ARN.
+- ``AccountPolicy`` (``AWS::Logs::AccountPolicy``, ``SUBSCRIPTION_FILTER_POLICY``, scope
+  ``ALL``), the document of ``account_policy.policy_document`` with the archive's destination of
+  the stack's region (``Mappings``) and the role ARN; in the home region through ``Fn::GetAtt``
+  so CloudFormation creates the role first.
+
+Why one stack set with a region condition rather than a second single-region stack set for the
+role: one template, one auto-deployment and one set of operation preferences; the home region is
+deployed first (``SEQUENTIAL`` region order starting with it), so other regions' policies find
+the role. ``docs/organization.md`` discusses the trade-off.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from components import account_policy, source_policies
+from components.validation import PARTITION
+
+ROLE_NAME = "log-archive-subscription"
+"""The subscription role's physical name in every enrolled account (deterministic: the account
+policies of the other regions reference ``arn:aws:iam::<account>:role/log-archive-subscription``)."""
+POLICY_NAME = "log-archive-stackset"
+"""The StackSet's account policy name; distinct from ``naming.ACCOUNT_POLICY_NAME`` (the source
+stack's), so an account policy of a source stack in an enrolled account is a second policy,
+which AWS refuses, rather than an upsert that silently overwrites the StackSet's."""
+ROLE_POLICY_NAME = "forward-subscribed-log-events"
+ACCOUNT_ID = "${AWS::AccountId}"
+HOME_CONDITION = "IsHomeRegion"
+TEMPLATE_BODY_LIMIT = 51_200
+"""Bytes of a template body passed inline (``TemplateBody`` of CreateStackSet / UpdateStackSet,
+CloudFormation quotas: 51,200 bytes; 1 MB only from S3 through ``TemplateURL``)."""
+
+
+def _substituted(value: Any) -> Any:
+    """``value`` with every string that names ``${AWS::AccountId}`` wrapped in ``Fn::Sub``."""
+    if isinstance(value, str):
+        return {"Fn::Sub": value} if ACCOUNT_ID in value else value
+    if isinstance(value, list):
+        return [_substituted(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _substituted(item) for key, item in value.items()}
+    return value
+
+
+def _sub_literal(text: str) -> str:
+    """``text`` as a literal inside ``Fn::Sub`` (``${`` is written ``${!``)."""
+    return text.replace("${", "${!")
+
+
+def role_arn_pattern() -> str:
+    """The role's ARN as an ``Fn::Sub`` string."""
+    return f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{ROLE_NAME}"
+
+
+def template(
+    regions: Sequence[str],
+    destination_arns: Mapping[str, str],
+    filter_pattern: str,
+    excluded_log_groups: Sequence[str],
+) -> dict[str, Any]:
+    """The template for ``regions`` (the first is the home region) as a dict.
+
+    ``destination_arns`` maps each region to the archive's destination there;
+    ``excluded_log_groups`` are left out of the account policy in every region.
+    """
+    home = regions[0]
+    document = account_policy.policy_document("${DestinationArn}", _sub_literal(filter_pattern), "${RoleArn}")
+    policy_properties: dict[str, Any] = {
+        "PolicyName": POLICY_NAME,
+        "PolicyType": account_policy.POLICY_TYPE,
+        "Scope": account_policy.SCOPE,
+        "PolicyDocument": {
+            "Fn::Sub": [
+                json.dumps(document, separators=(",", ":")),
+                {
+                    "DestinationArn": {"Fn::FindInMap": ["Destinations", {"Ref": "AWS::Region"}, "Arn"]},
+                    "RoleArn": {
+                        "Fn::If": [
+                            HOME_CONDITION,
+                            {"Fn::GetAtt": ["SubscriptionRole", "Arn"]},
+                            {"Fn::Sub": role_arn_pattern()},
+                        ]
+                    },
+                },
+            ]
+        },
+    }
+    criteria = account_policy.selection_criteria(excluded_log_groups)
+    if criteria is not None:
+        policy_properties["SelectionCriteria"] = criteria
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "log-archive: subscribes every log group of this account and region to the "
+        "organization's log archive (account-level subscription filter policy).",
+        "Parameters": {
+            "HomeRegion": {
+                "Type": "String",
+                "Default": home,
+                "AllowedValues": list(regions),
+                "Description": "The one region whose stack creates the (global) subscription role.",
+            }
+        },
+        "Mappings": {"Destinations": {region: {"Arn": destination_arns[region]} for region in regions}},
+        "Conditions": {HOME_CONDITION: {"Fn::Equals": [{"Ref": "AWS::Region"}, {"Ref": "HomeRegion"}]}},
+        "Resources": {
+            "SubscriptionRole": {
+                "Type": "AWS::IAM::Role",
+                "Condition": HOME_CONDITION,
+                "Properties": {
+                    "RoleName": ROLE_NAME,
+                    "Description": "Assumed by CloudWatch Logs to subscribe this account's log groups "
+                    "to the organization-wide log archive.",
+                    "AssumeRolePolicyDocument": _substituted(
+                        source_policies.subscription_role_trust_policy(PARTITION, ACCOUNT_ID, regions)
+                    ),
+                    "Policies": [
+                        {
+                            "PolicyName": ROLE_POLICY_NAME,
+                            "PolicyDocument": _substituted(
+                                source_policies.subscription_role_permissions(PARTITION, ACCOUNT_ID, regions)
+                            ),
+                        }
+                    ],
+                },
+            },
+            "AccountPolicy": {"Type": "AWS::Logs::AccountPolicy", "Properties": policy_properties},
+        },
+    }
+
+
+def template_body(template_document: Mapping[str, Any]) -> str:
+    """The body passed to CloudFormation: compact JSON, sorted keys (stable diffs)."""
+    return json.dumps(template_document, separators=(",", ":"), sort_keys=True)

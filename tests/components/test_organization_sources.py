@@ -1,0 +1,306 @@
+"""The organization stack: its config, its pre-flight checks against the archive, the StackSet
+template (cfn-lint, parliament, the same builders as LogSource) and what it registers."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any
+
+import pytest
+from cfnlint.api import lint
+
+from components import naming, organization_template, outputs, source_policies
+from components.archive_reference import ArchiveOutputs, parse_outputs
+from components.organization_args import OperationPreferences, OrganizationSourcesArgs
+from components.organization_sources import STACK_SET_NAME, plan
+from components.stack_config import StackConfig
+from components.validation import ConfigError
+from offline.program import run_program
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # parliament imports the deprecated pkg_resources
+    from parliament import analyze_policy_string
+
+ARCHIVE_STACK = "organization/log-archive/account-b"
+ARCHIVE_ACCOUNT = "222222222222"
+ORGANIZATION = "o-abcd123456"
+REGIONS = ("ap-northeast-1", "us-east-1")
+OU = "ou-ab12-cd34ef56"
+STACK_SET = "aws:cloudformation/stackSet:StackSet"
+INSTANCES = "aws:cloudformation/stackInstances:StackInstances"
+
+
+def archive(organization_id: str | None = ORGANIZATION, regions: tuple[str, ...] = REGIONS) -> ArchiveOutputs:
+    values: dict[str, Any] = {
+        outputs.DESTINATION_ARNS: {
+            r: f"arn:aws:logs:{r}:{ARCHIVE_ACCOUNT}:destination:log-archive" for r in regions
+        },
+        outputs.ARCHIVE_ACCOUNT_ID: ARCHIVE_ACCOUNT,
+        outputs.SOURCE_ACCOUNT_IDS: [],
+        outputs.SUBSCRIPTION_ROLE_REQUIRED: organization_id is not None,
+        outputs.PIPELINE_LOG_GROUPS: {r: [f"/aws/kinesisfirehose/log-archive-{r}"] for r in regions},
+        outputs.ORGANIZATION_ID: organization_id,
+    }
+    return parse_outputs(ARCHIVE_STACK, values, frozenset())
+
+
+def config(**overrides: Any) -> StackConfig:
+    values: dict[str, Any] = {
+        "organizationalUnitIds": [OU],
+        "archiveStack": ARCHIVE_STACK,
+        "organizationId": ORGANIZATION,
+        "regions": list(REGIONS),
+    }
+    values.update(overrides)
+    return StackConfig(
+        {
+            f"log-archive:{key}": value if isinstance(value, str) else json.dumps(value)
+            for key, value in values.items()
+            if value is not None
+        }
+    )
+
+
+def args(**overrides: Any) -> OrganizationSourcesArgs:
+    return OrganizationSourcesArgs.from_config(config(**overrides), REGIONS[0])
+
+
+def test_a_stack_with_organizational_unit_ids_is_the_organization_stack() -> None:
+    assert config().kind == "organization"
+    parsed = args()
+    assert parsed.organizational_unit_ids == (OU,)
+    assert parsed.home_region == "ap-northeast-1"
+    assert parsed.call_as == "SELF"
+    assert parsed.retain_stacks_on_account_removal is False
+    assert parsed.operation_preferences == OperationPreferences(
+        max_concurrent_percentage=25, failure_tolerance_percentage=10, region_concurrency_type="SEQUENTIAL"
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param(
+            {"organizationalUnitIds": ["ou-AB12-cd34ef56"]},
+            "log-archive:organizationalUnitIds: 'ou-AB12-cd34ef56' is not an OU id or root id.",
+            id="ou id with capitals",
+        ),
+        pytest.param(
+            {"organizationalUnitIds": []}, "log-archive:organizationalUnitIds: the list is empty.", id="no ou"
+        ),
+        pytest.param(
+            {"organizationalUnitIds": [OU, OU]},
+            f"log-archive:organizationalUnitIds: '{OU}' is listed twice.",
+            id="ou listed twice",
+        ),
+        pytest.param(
+            {"organizationId": "o-short"},
+            "log-archive:organizationId: 'o-short' is not an organization id.",
+            id="bad organization id",
+        ),
+        pytest.param({"callAs": "ADMIN"}, "log-archive:callAs: 'ADMIN' is not supported", id="bad call as"),
+        pytest.param(
+            {"retainStacksOnAccountRemoval": '"true"'},
+            "log-archive:retainStacksOnAccountRemoval: 'true' is not a boolean.",
+            id="retain as a quoted string",
+        ),
+        pytest.param(
+            {"operationPreferences": {"maxConcurrentCount": 5, "maxConcurrentPercentage": 5}},
+            "log-archive:operationPreferences.maxConcurrentCount: both maxConcurrentCount and "
+            "maxConcurrentPercentage are set",
+            id="count and percentage",
+        ),
+        pytest.param(
+            {"operationPreferences": {"maxConcurrentCount": 5, "failureToleranceCount": 1}},
+            "log-archive:operationPreferences.maxConcurrentCount: 5 is more than "
+            "failureToleranceCount + 1 (2)",
+            id="concurrency above tolerance + 1",
+        ),
+        pytest.param(
+            {"operationPreferences": {"maxConcurrentPercentage": 1.5}},
+            "log-archive:operationPreferences.maxConcurrentPercentage: 1.5 is not a whole number",
+            id="fractional percentage",
+        ),
+        pytest.param(
+            {"logGroups": [{"name": "x"}]},
+            "log-archive:logGroups: logGroups is a source-stack key, but this stack is the organization "
+            "stack because log-archive:organizationalUnitIds is set",
+            id="source key on the organization stack",
+        ),
+        pytest.param(
+            {"sourceRegions": ["us-east-1"]},
+            "log-archive:sourceRegions: sourceRegions is an archive-stack key, but this stack is the "
+            "organization stack",
+            id="archive key on the organization stack",
+        ),
+    ],
+)
+def test_a_bad_organization_value_is_refused_naming_the_key(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        args(**overrides)
+    assert str(raised.value).startswith(message)
+
+
+def test_the_organization_stacks_key_is_refused_on_a_source_stack() -> None:
+    source = StackConfig({"log-archive:archiveStack": ARCHIVE_STACK, "log-archive:callAs": "SELF"})
+    with pytest.raises(ConfigError) as raised:
+        source.check_keys(source.kind)
+    assert str(raised.value).startswith(
+        "log-archive:callAs: callAs is an organization-stack key, but this stack is the source stack "
+        "because log-archive:archiveStack is set"
+    )
+
+
+@pytest.mark.parametrize(
+    ("archive_outputs", "message"),
+    [
+        pytest.param(
+            archive(organization_id=None),
+            f"log-archive:archiveStack: the archive stack {ARCHIVE_STACK} is not in the organization form",
+            id="account-list archive",
+        ),
+        pytest.param(
+            archive(organization_id="o-zzzz999999"),
+            f"log-archive:organizationId: {ORGANIZATION} is not the organization the archive stack",
+            id="other organization",
+        ),
+        pytest.param(
+            archive(regions=("ap-northeast-1",)),
+            f"log-archive:regions: the archive stack {ARCHIVE_STACK} has no destination in us-east-1",
+            id="region without destination",
+        ),
+    ],
+)
+def test_the_archive_is_checked_before_anything_is_registered(
+    archive_outputs: ArchiveOutputs, message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        plan(args(), archive_outputs)
+    assert str(raised.value).startswith(message)
+
+
+def test_a_template_beyond_the_inline_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    size = len(plan(args(), archive()).body.encode())
+    monkeypatch.setattr(organization_template, "TEMPLATE_BODY_LIMIT", size - 1)
+    with pytest.raises(ConfigError) as raised:
+        plan(args(), archive())
+    assert f"would be {size} bytes, more than the {size - 1} bytes CloudFormation accepts inline" in str(
+        raised.value
+    )
+    assert str(raised.value).startswith("log-archive:accountPolicy.excludeLogGroups: the StackSet's template")
+
+
+def template() -> dict[str, Any]:
+    return plan(args(accountPolicy={"filterPattern": '{ $.level = "${x}" }'}), archive()).template
+
+
+def test_the_template_passes_cfn_lint_without_a_single_finding() -> None:
+    body = organization_template.template_body(template())
+    assert [str(match) for match in lint(body, regions=list(REGIONS))] == []
+
+
+def test_the_role_is_created_once_per_account_in_the_home_region_with_the_source_stacks_documents() -> None:
+    built = template()
+    role = built["Resources"]["SubscriptionRole"]
+    assert role["Condition"] == "IsHomeRegion"
+    assert built["Conditions"]["IsHomeRegion"] == {
+        "Fn::Equals": [{"Ref": "AWS::Region"}, {"Ref": "HomeRegion"}]
+    }
+    assert built["Parameters"]["HomeRegion"]["Default"] == "ap-northeast-1"
+    assert role["Properties"]["RoleName"] == "log-archive-subscription"
+    trust = role["Properties"]["AssumeRolePolicyDocument"]
+    expected = source_policies.subscription_role_trust_policy("aws", "${AWS::AccountId}", REGIONS)
+    expected_arns = expected["Statement"][0]["Condition"]["StringLike"]["aws:SourceArn"]
+    assert trust["Statement"][0]["Condition"]["StringLike"]["aws:SourceArn"] == [
+        {"Fn::Sub": arn} for arn in expected_arns
+    ]
+    assert trust["Statement"][0]["Principal"] == {"Service": "logs.amazonaws.com"}
+
+
+def test_the_account_policy_is_the_source_stacks_document_per_region() -> None:
+    built = template()
+    policy = built["Resources"]["AccountPolicy"]["Properties"]
+    assert policy["PolicyType"] == "SUBSCRIPTION_FILTER_POLICY"
+    assert policy["Scope"] == "ALL"
+    assert policy["PolicyName"] == "log-archive-stackset" != naming.ACCOUNT_POLICY_NAME
+    text, variables = policy["PolicyDocument"]["Fn::Sub"]
+    assert json.loads(text) == {
+        "DestinationArn": "${DestinationArn}",
+        "FilterPattern": '{ $.level = "${!x}" }',
+        "RoleArn": "${RoleArn}",
+    }
+    assert variables["RoleArn"] == {
+        "Fn::If": [
+            "IsHomeRegion",
+            {"Fn::GetAtt": ["SubscriptionRole", "Arn"]},
+            {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/log-archive-subscription"},
+        ]
+    }
+    assert built["Mappings"]["Destinations"] == {
+        r: {"Arn": f"arn:aws:logs:{r}:{ARCHIVE_ACCOUNT}:destination:log-archive"} for r in REGIONS
+    }
+    assert policy["SelectionCriteria"] == (
+        'LogGroupName NOT IN ["/aws/kinesisfirehose/log-archive-ap-northeast-1", '
+        '"/aws/kinesisfirehose/log-archive-us-east-1"]'
+    )
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(
+            source_policies.subscription_role_trust_policy("aws", "111111111111", REGIONS), id="trust"
+        ),
+        pytest.param(
+            source_policies.subscription_role_permissions("aws", "111111111111", REGIONS), id="permissions"
+        ),
+    ],
+)
+def test_parliament_finds_nothing_in_the_templates_role_documents(document: dict[str, Any]) -> None:
+    findings = analyze_policy_string(json.dumps(document), ignore_private_auditors=True).findings
+    # A trust policy names no Resource: the role itself is the resource (as for the archive's).
+    assert [(f.issue, f.detail) for f in findings if f.issue != "MALFORMED"] == []
+
+
+def organization_run(**overrides: Any) -> Any:
+    archive_run = run_program(
+        "account-b", overrides={"organizationId": ORGANIZATION, "sourceRegions": list(REGIONS)}
+    )
+    return run_program(
+        "organization",
+        overrides={"regions": list(REGIONS), **overrides},
+        stack_outputs={ARCHIVE_STACK: archive_run.outputs},
+    )
+
+
+def test_the_stack_set_is_service_managed_with_auto_deployment_and_named_iam() -> None:
+    run = organization_run(retainStacksOnAccountRemoval=True, callAs="DELEGATED_ADMIN")
+    stack_set = run.one(STACK_SET).inputs
+    assert stack_set["name"] == STACK_SET_NAME
+    assert stack_set["permissionModel"] == "SERVICE_MANAGED"
+    assert stack_set["autoDeployment"] == {"enabled": True, "retainStacksOnAccountRemoval": True}
+    assert stack_set["capabilities"] == ["CAPABILITY_NAMED_IAM"]
+    assert stack_set["callAs"] == "DELEGATED_ADMIN"
+    assert stack_set["managedExecution"] == {"active": True}
+    assert stack_set["operationPreferences"] == {
+        "maxConcurrentPercentage": 25,
+        "failureTolerancePercentage": 10,
+        "regionConcurrencyType": "SEQUENTIAL",
+        "regionOrders": list(REGIONS),
+    }
+    assert json.loads(stack_set["templateBody"])["Resources"]["SubscriptionRole"]["Type"] == "AWS::IAM::Role"
+
+
+def test_one_stack_instances_resource_covers_every_ou_and_region_home_region_first() -> None:
+    second = "r-ab12"
+    run = organization_run(organizationalUnitIds=[OU, second])
+    instances = run.one(INSTANCES).inputs
+    assert instances["deploymentTargets"] == {"organizationalUnitIds": [OU, second]}
+    assert instances["regions"] == list(REGIONS)
+    assert instances["callAs"] == "SELF"
+    assert instances["operationPreferences"]["regionOrders"] == list(REGIONS)
+    assert instances["operationPreferences"]["regionConcurrencyType"] == "SEQUENTIAL"
+    assert run.one(INSTANCES).dependencies == (run.one(STACK_SET).urn,)
+    assert run.outputs["organizationalUnitIds"] == [OU, second]
+    assert run.outputs["stackSetRegions"] == list(REGIONS)

@@ -23,22 +23,28 @@ DESTINATION_ACTIONS = ["logs:PutSubscriptionFilter", "logs:PutAccountPolicy"]
 """Subscription filters and account-level subscription policies in the sources need both."""
 KEY_ADMIN_ACTIONS = [
     "kms:CancelKeyDeletion",
-    "kms:Create*",
+    "kms:CreateAlias",
     "kms:Delete*",
     "kms:Describe*",
     "kms:Disable*",
     "kms:Enable*",
     "kms:Get*",
     "kms:List*",
-    "kms:Put*",
-    "kms:Revoke*",
+    "kms:PutKeyPolicy",
+    "kms:RevokeGrant",
     "kms:RotateKeyOnDemand",
     "kms:ScheduleKeyDeletion",
     "kms:TagResource",
     "kms:UntagResource",
     "kms:Update*",
 ]
-"""Key administration without use: no principal of the account decrypts unless named."""
+"""Key administration without use and without ``kms:CreateGrant`` (``kms:Create*`` would include
+it, and a grant gives its grantee Decrypt). What remains: an administrator keeps
+``kms:PutKeyPolicy`` (PutKeyPolicy's lockout safety check refuses a policy that takes it from the
+caller, and Pulumi needs it to update this policy), so an administrator can still rewrite the
+policy to name itself: the key policy narrows *who* can do that, docs/security.md says who."""
+GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants"]
+"""Grants only for AWS services acting for the administrators (``kms:GrantIsForAWSResource``)."""
 
 
 def _objects(bucket_arn: str) -> str:
@@ -254,16 +260,29 @@ def key_policy(
     results_bucket_arn: str,
     firehose_role_arn: Arn,
     reader_arns: Sequence[str],
+    admin_arns: Sequence[str] = (),
 ) -> Document:
-    """The archive key: administered by the account, used only through S3 by Firehose (encrypt
-    archive objects) and by the named readers (decrypt archive objects, write query results)."""
+    """The archive key: administered by ``admin_arns`` (default: the account, i.e. any principal
+    whose IAM policy allows it), used only through S3 by Firehose (encrypt archive objects) and by
+    the named readers (decrypt archive objects, write query results). No administrator may
+    create a grant except one for an AWS resource, so none can grant itself Decrypt."""
+    admins: Any = list(admin_arns) if admin_arns else f"arn:aws:iam::{account_id}:root"
+    sid = "ByTheNamedAdministrators" if admin_arns else "ByTheAccount"
     statements: list[Document] = [
         {
-            "Sid": "AllowKeyAdministrationByTheAccount",
+            "Sid": f"AllowKeyAdministration{sid}",
             "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+            "Principal": {"AWS": admins},
             "Action": KEY_ADMIN_ACTIONS,
             "Resource": "*",
+        },
+        {
+            "Sid": f"AllowGrantsForAWSResourcesOnly{sid}",
+            "Effect": "Allow",
+            "Principal": {"AWS": admins},
+            "Action": GRANT_ACTIONS,
+            "Resource": "*",
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
         },
         {
             "Sid": "AllowFirehoseThroughS3",

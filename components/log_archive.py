@@ -130,6 +130,7 @@ class LogArchive(pulumi.ComponentResource):
                     + results_bucket_name(self._name, args.account_id, args.region),
                     firehose_role_arn=self.firehose_role.arn,
                     reader_arns=args.reader_principal_arns,
+                    admin_arns=args.key_admin_principal_arns,
                 )
             ),
             opts=self._child(protect=True, retain_on_delete=True),

@@ -31,6 +31,7 @@ ARCHIVE_KEYS = (
     *("bufferingIntervalSeconds", "retentionDays", "glacierTransitionDays", "deepArchiveTransitionDays"),
     *("objectLockMode", "objectLockDays", "kmsKeyArn", "readerPrincipalArns", "alarmEmail"),
     "accessLogsBucket",
+    "keyAdminPrincipalArns",
 )
 """Every key of the archive stack, in the README's order."""
 SOURCE_KEYS = (ARCHIVE_STACK_KEY, "logGroups", "accountPolicy", "regions")

@@ -278,21 +278,50 @@ def _objects(s3: S3Client, bucket: str, prefix: str) -> Iterator[tuple[str, floa
                 if key is not None and modified is not None:
                     yield key, modified.timestamp()
     except (ClientError, BotoCoreError) as error:
+        reason = read_refusal(error)
         raise VerifyError(
             f"cannot list s3://{bucket}/{prefix} with the archive credentials "
-            f"({_aws_error(error)}); they need s3:ListBucket and s3:GetObject on the bucket "
-            "and kms:Decrypt on its key"
+            f"({_aws_error(error)}); "
+            + (reason or "they need s3:ListBucket and s3:GetObject on the bucket and kms:Decrypt on its key")
         ) from None
 
 
-def _read(s3: S3Client, bucket: str, key: str) -> bytes:
+def read_object(s3: S3Client, bucket: str, key: str) -> bytes:
     try:
         return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     except (ClientError, BotoCoreError) as error:
+        reason = read_refusal(error)
         raise VerifyError(
-            f"cannot read s3://{bucket}/{key} ({_aws_error(error)}); the archive credentials "
-            "need s3:GetObject and kms:Decrypt on the bucket's key"
+            f"cannot read s3://{bucket}/{key} ({_aws_error(error)}); "
+            + (reason or "the archive credentials need s3:GetObject and kms:Decrypt on the bucket's key")
         ) from None
+
+
+READER_KEY = "log-archive:readerPrincipalArns"
+ADD_READER = (
+    f"add the --archive-profile's role ARN to {READER_KEY} of the archive stack and run "
+    "`pulumi up` on it (without readers the key policy lets nobody decrypt, administrators included)"
+)
+
+
+def read_refusal(error: ClientError | BotoCoreError) -> str | None:
+    """Which permission a refused list or read lacks, or ``None`` when it was no refusal.
+
+    S3 answers a GetObject whose SSE-KMS key the caller may not use with ``AccessDenied`` (or a
+    ``KMS.*`` code) whose message names ``kms:Decrypt``; a refusal by the bucket policy or IAM
+    names an ``s3:`` action or nothing."""
+    if not isinstance(error, ClientError):
+        return None
+    details = error.response.get("Error", {})
+    code, message = details.get("Code", ""), details.get("Message", "")
+    if code.startswith("KMS.") or (code == "AccessDenied" and "kms" in message.lower()):
+        return f"KMS DECRYPT DENIED: the archive credentials may not decrypt with the archive key; {ADD_READER}"
+    if code in ("AccessDenied", "403", "Forbidden"):
+        return (
+            "S3 ACCESS DENIED: the bucket policy grants s3:ListBucket/s3:GetObject only to the "
+            f"principals in {READER_KEY} (their IAM policies must allow it too); {ADD_READER}"
+        )
+    return None
 
 
 class DeliveryTimeout(Exception):
@@ -332,7 +361,7 @@ def wait_for_event(
                     continue
                 checked.add(key)
                 try:
-                    event = find_event(_read(s3, target.bucket, key), target.layout, sent.token)
+                    event = find_event(read_object(s3, target.bucket, key), target.layout, sent.token)
                 except DecodeError as error:
                     undecodable[key] = str(error)
                     report(f"  cannot decode s3://{target.bucket}/{key} as {target.layout}: {error}")

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
@@ -39,6 +40,8 @@ from tools.verify_delivery import (
     check_subscription,
     load_outputs,
     main,
+    read_object,
+    read_refusal,
     run,
     send_test_event,
     wait_for_event,
@@ -690,4 +693,54 @@ def test_subscription_filters_the_source_credentials_cannot_read_are_a_setup_err
         f"cannot read the subscription filters of '{LOG_GROUP}' with the source credentials "
         "(AccessDeniedException: not authorized); they need logs:DescribeSubscriptionFilters",
         2,
+    )
+
+
+# Why a read was refused: the message names the missing permission and the setting that grants it.
+
+
+def client_error(code: str, message: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, "GetObject")
+
+
+def test_a_kms_refusal_names_decrypt_and_the_reader_setting() -> None:
+    error = client_error(
+        "AccessDenied",
+        "User: arn:aws:sts::222222222222:assumed-role/admin/x is not authorized to perform: kms:Decrypt",
+    )
+    assert read_refusal(error) == (
+        "KMS DECRYPT DENIED: the archive credentials may not decrypt with the archive key; add the "
+        "--archive-profile's role ARN to log-archive:readerPrincipalArns of the archive stack and run "
+        "`pulumi up` on it (without readers the key policy lets nobody decrypt, administrators included)"
+    )
+
+
+def test_a_kms_error_code_is_a_kms_refusal() -> None:
+    assert (read_refusal(client_error("KMS.DisabledException", "key disabled")) or "").startswith(
+        "KMS DECRYPT DENIED"
+    )
+
+
+def test_an_s3_refusal_names_the_bucket_policy_and_the_reader_setting() -> None:
+    refusal = read_refusal(client_error("AccessDenied", "Access Denied"))
+    assert refusal is not None
+    assert refusal.startswith(
+        "S3 ACCESS DENIED: the bucket policy grants s3:ListBucket/s3:GetObject only to the principals "
+        "in log-archive:readerPrincipalArns"
+    )
+
+
+def test_other_errors_are_no_refusal() -> None:
+    assert read_refusal(client_error("NoSuchBucket", "The specified bucket does not exist")) is None
+
+
+def test_a_read_refused_for_kms_stops_with_the_reader_setting(aws: None) -> None:
+    s3 = session().client("s3")
+    with Stubber(s3) as stubber:
+        stubber.add_client_error("get_object", "AccessDenied", "not authorized to perform: kms:Decrypt")
+        with pytest.raises(VerifyError) as raised:
+            read_object(s3, BUCKET, "logs/x.gz")
+    assert str(raised.value).startswith(
+        f"cannot read s3://{BUCKET}/logs/x.gz (AccessDenied: not authorized to perform: kms:Decrypt); "
+        "KMS DECRYPT DENIED"
     )

@@ -206,7 +206,9 @@ class LogArchiveArgs:
             ),
             object_lock_days=validation.integer(config.get("objectLockDays"), "objectLockDays", 1, 36500),
             kms_key_arn=optional_text("kmsKeyArn", KMS_KEY_ACCEPTED, KMS_KEY_ARN, "a KMS key ARN"),
-            reader_principal_arns=json_list("readerPrincipalArns", READERS_ACCEPTED, principals(READERS_ACCEPTED)),
+            reader_principal_arns=json_list(
+                "readerPrincipalArns", READERS_ACCEPTED, principals(READERS_ACCEPTED)
+            ),
             key_admin_principal_arns=json_list(
                 "keyAdminPrincipalArns", KEY_ADMINS_ACCEPTED, principals(KEY_ADMINS_ACCEPTED)
             ),

@@ -315,7 +315,9 @@ def read_refusal(error: ClientError | BotoCoreError) -> str | None:
     details = error.response.get("Error", {})
     code, message = details.get("Code", ""), details.get("Message", "")
     if code.startswith("KMS.") or (code == "AccessDenied" and "kms" in message.lower()):
-        return f"KMS DECRYPT DENIED: the archive credentials may not decrypt with the archive key; {ADD_READER}"
+        return (
+            f"KMS DECRYPT DENIED: the archive credentials may not decrypt with the archive key; {ADD_READER}"
+        )
     if code in ("AccessDenied", "403", "Forbidden"):
         return (
             "S3 ACCESS DENIED: the bucket policy grants s3:ListBucket/s3:GetObject only to the "

@@ -31,6 +31,7 @@ MANDATORY = {
     "firehose-delivery-stream-replaced-create-first",
     "cloudwatch-subscription-replaced-create-first",
     "kms-key-rotation-enabled",
+    "kms-key-policy-grants-only-for-aws-resources",
 }
 ADVISORY = {
     "s3-bucket-object-lock-enabled",

@@ -253,7 +253,8 @@ def _log_group_keys(
     if sorted(keys) != sorted(regions):
         raise ConfigError(
             key,
-            f"names regions {', '.join(sorted(keys)) or 'none'}, the stack's are {', '.join(sorted(regions))}",
+            f"names regions {', '.join(sorted(keys)) or 'none'}, "
+            f"the stack's are {', '.join(sorted(regions))}",
             LOG_GROUP_KEY_ACCEPTED,
         )
     for region, arn in keys.items():

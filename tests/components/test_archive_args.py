@@ -100,6 +100,9 @@ def test_an_organization_alone_is_enough() -> None:
     assert args.source_account_ids == ()
 
 
+KEY_ARN = "arn:aws:kms:ap-northeast-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
 @pytest.mark.parametrize(
     ("values", "key", "fragment"),
     [
@@ -191,7 +194,7 @@ def test_an_organization_alone_is_enough() -> None:
         pytest.param(
             {
                 "keyAdminPrincipalArns": ["arn:aws:iam::222222222222:role/admin"],
-                "kmsKeyArn": "arn:aws:kms:ap-northeast-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                "kmsKeyArn": KEY_ARN,
             },
             "keyAdminPrincipalArns",
             "is set together with kmsKeyArn",

@@ -552,9 +552,9 @@ ARCHIVE_EDITS = [
     Edit(
         "add-access-logs-bucket",
         ARCHIVE,
-        "log S3 access to the archive bucket",
+        "log S3 access to the archive and query-results buckets",
         Verdict.GAP_FREE,
-        ("create log-archive-access-logging",),
+        ("create log-archive-access-logging", "create log-archive-query-results-access-logging"),
         after={"accessLogsBucket": "org-s3-access-logs-222222222222"},
     ),
     Edit(

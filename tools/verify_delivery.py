@@ -60,6 +60,7 @@ from tools.archive_format import (
     days_between,
     find_event,
 )
+from tools.delivery_causes import ROLE_TRUST_HINT, firehose_causes
 
 if TYPE_CHECKING:
     from types_boto3_logs import CloudWatchLogsClient
@@ -91,6 +92,10 @@ class ArchiveTarget:
     destination_arns: Mapping[str, str] = field(default_factory=dict[str, str])
     delivery_stream_arns: Mapping[str, str] = field(default_factory=dict[str, str])
     alarm_topic_arns: Mapping[str, str] = field(default_factory=dict[str, str])
+    pipeline_log_groups: Mapping[str, str] = field(default_factory=dict[str, str])
+    """Region -> the stream's error log group (the first of the region's pipeline log groups)."""
+    home_region: str | None = None
+    """The bucket's region, from the key ARN output."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,12 @@ def archive_target(
         destination_arns=_string_map(found, outputs.DESTINATION_ARNS),
         delivery_stream_arns=_string_map(found, outputs.DELIVERY_STREAM_ARNS),
         alarm_topic_arns=_string_map(found, outputs.ALARM_TOPIC_ARNS),
+        pipeline_log_groups={
+            str(region): str(groups[0])
+            for region, groups in (found.get(outputs.PIPELINE_LOG_GROUPS) or {}).items()
+            if isinstance(groups, list) and groups
+        },
+        home_region=str(found[outputs.KMS_KEY_ARN]).split(":")[3] if found.get(outputs.KMS_KEY_ARN) else None,
     )
 
 
@@ -452,6 +463,31 @@ def timeout_message(
     return "\n".join(lines)
 
 
+def report_causes(
+    target: ArchiveTarget,
+    source: Source,
+    sent: SentEvent,
+    archive_session: boto3.Session,
+    report: Callable[[str], None],
+) -> None:
+    """Which unverified fact (docs/security.md) failed, from Firehose's error log, and how to
+    tell the third, which leaves no trace there."""
+    stream_arn = target.delivery_stream_arns.get(source.region, "")
+    stream_region = stream_arn.split(":")[3] if stream_arn else source.region
+    group = target.pipeline_log_groups.get(stream_region)
+    if group is not None:
+        logs = archive_session.client("logs", region_name=stream_region)
+        home = target.home_region or stream_region
+        found = firehose_causes(logs, group, sent.sent_at, stream_region, home)
+        report(
+            f"Firehose's error log {group} ({stream_region}) since the event was sent: "
+            + ("nothing" if not found else f"{len(found)} kind(s) of failure")
+        )
+        for line in found:
+            report(f"  {line}")
+    report(ROLE_TRUST_HINT)
+
+
 def _utc(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, UTC)
 
@@ -559,6 +595,7 @@ def run(
                 archive_profile=args.archive_profile,
             )
         )
+        report_causes(target, source, sent, archive_session, report)
         return 1
     report(
         f"DELIVERED after {delivered.latency_seconds:.0f} s (measured at the poll that found it, "

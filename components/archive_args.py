@@ -122,6 +122,9 @@ class LogArchiveArgs:
     access_logs_bucket: str | None = None
     """``accessLogsBucket``: an existing bucket (same account and region) that receives the archive
     bucket's S3 server access logs. Default: no access logging."""
+    replica_region: str | None = None
+    """``replicaRegion``: keep a second copy of the archive in this region (S3 Replication into a
+    bucket with its own Object Lock, key and lifecycle). Default: no replica."""
     destination_name: str = "log-archive"
     """Name of the CloudWatch Logs destination in every source region."""
     regions: tuple[str, ...] = field(init=False)
@@ -214,10 +217,23 @@ class LogArchiveArgs:
             ),
             alarm_email=optional_text("alarmEmail", EMAIL_ACCEPTED, EMAIL, "an e-mail address"),
             alarm_email_secret=config.is_secret("alarmEmail"),
+            replica_region=None
+            if config.get("replicaRegion") is None
+            else validation.region(
+                config.get("replicaRegion"),
+                "replicaRegion",
+                "a region code of the commercial aws partition other than aws:region, e.g. us-west-2",
+            ),
             access_logs_bucket=None
             if access_logs is None
             else validation.bucket_name(access_logs, "accessLogsBucket", ACCESS_LOGS_ACCEPTED),
         )
+        if args.replica_region is not None and args.replica_region == home:
+            raise ConfigError(
+                "replicaRegion",
+                f"{home} is the archive's own region: a replica there adds no regional copy",
+                "a region code of the commercial aws partition other than aws:region, e.g. us-west-2",
+            )
         args._validate_access_logs_bucket(component)
         return args
 

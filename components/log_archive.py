@@ -28,6 +28,7 @@ from components.archive_args import LogArchiveArgs, archive_bucket_name, results
 from components.monitoring import alarm_specs, stream_alarms
 from components.private_bucket import private_bucket
 from components.query import query_resources
+from components.replica import replica_resources
 
 __all__ = ["LogArchive", "LogArchiveArgs"]
 
@@ -107,6 +108,16 @@ class LogArchive(pulumi.ComponentResource):
         self.exports.update(query_resources(name, args, bucket_name, self.key_arn, self))
         if args.organization_id is not None:
             self.exports[outputs.ORGANIZATION_ID] = args.organization_id
+        if args.replica_region is not None:
+            replica_resources(
+                name,
+                args,
+                source_bucket=self.bucket,
+                source_versioning=self._versioning,
+                source_key_arn=self.key_arn,
+                alarm_email=args.alarm_endpoint,
+                parent=self,
+            )
         self.register_outputs(self.exports)
 
     def _child(self, **options: Any) -> pulumi.ResourceOptions:
@@ -153,6 +164,7 @@ class LogArchive(pulumi.ComponentResource):
             self,
             object_lock=True,
         )
+        self._versioning = versioning
         if args.access_logs_bucket is not None:
             aws.s3.BucketLogging(
                 f"{name}-access-logging",

@@ -32,6 +32,7 @@ ARCHIVE_KEYS = (
     *("objectLockMode", "objectLockDays", "kmsKeyArn", "readerPrincipalArns", "alarmEmail"),
     "accessLogsBucket",
     "keyAdminPrincipalArns",
+    "replicaRegion",
 )
 """Every key of the archive stack, in the README's order."""
 SOURCE_KEYS = (ARCHIVE_STACK_KEY, "logGroups", "accountPolicy", "regions")

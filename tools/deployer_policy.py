@@ -127,6 +127,9 @@ PERMISSIONS: dict[str, Permissions] = {
         "s3:GetBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration"
     ),
     "aws:s3/bucketLogging:BucketLogging": _s3("s3:GetBucketLogging", "s3:PutBucketLogging"),
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _s3(
+        "s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration"
+    ),
     "aws:kms/key:Key": Permissions(
         (
             *("kms:DescribeKey", "kms:DisableKeyRotation", "kms:EnableKeyRotation", "kms:GetKeyPolicy"),
@@ -288,6 +291,7 @@ PASSED_ROLES: Mapping[str, tuple[str, str]] = {
     "aws:cloudwatch/logDestination:LogDestination": ("roleArn", "logs"),
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": ("roleArn", "logs"),
     "aws:cloudwatch/logAccountPolicy:LogAccountPolicy": ("policyDocument.RoleArn", "logs"),
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": ("role", "s3"),
 }
 """Inputs that hand a role to a service (the caller needs ``iam:PassRole`` on it) and the service."""
 

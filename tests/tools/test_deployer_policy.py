@@ -62,6 +62,7 @@ RUNS = {
             accessLogsBucket="org-s3-access-logs-222222222222",
             alarmEmail="oncall@example.com",
             readerPrincipalArns=[f"arn:aws:iam::{ARCHIVE}:role/audit"],
+            replicaRegion="us-west-2",
         ),
         ARCHIVE,
     ),

@@ -252,23 +252,12 @@ def destination_policy_capacity(destination_arn: str, organization_id: str | Non
     return 1 + max(0, (limit - base) // per_account)
 
 
-def key_policy(
-    account_id: str,
-    bucket_region: str,
-    *,
-    bucket_arn: str,
-    results_bucket_arn: str,
-    firehose_role_arn: Arn,
-    reader_arns: Sequence[str],
-    admin_arns: Sequence[str] = (),
-) -> Document:
-    """The archive key: administered by ``admin_arns`` (default: the account, i.e. any principal
-    whose IAM policy allows it), used only through S3 by Firehose (encrypt archive objects) and by
-    the named readers (decrypt archive objects, write query results). No administrator may
-    create a grant except one for an AWS resource, so none can grant itself Decrypt."""
+def key_admin_statements(account_id: str, admin_arns: Sequence[str]) -> list[Document]:
+    """Administration of a key by ``admin_arns`` (default: the account root), grants only for
+    AWS resources; no use of the key."""
     admins: Any = list(admin_arns) if admin_arns else f"arn:aws:iam::{account_id}:root"
     sid = "ByTheNamedAdministrators" if admin_arns else "ByTheAccount"
-    statements: list[Document] = [
+    return [
         {
             "Sid": f"AllowKeyAdministration{sid}",
             "Effect": "Allow",
@@ -284,6 +273,30 @@ def key_policy(
             "Resource": "*",
             "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
         },
+    ]
+
+
+def via_s3(region: str, bucket_arn: str) -> Document:
+    """The condition that limits key use to S3 in ``region`` for objects of ``bucket_arn``."""
+    return _via_s3(region, bucket_arn)
+
+
+def key_policy(
+    account_id: str,
+    bucket_region: str,
+    *,
+    bucket_arn: str,
+    results_bucket_arn: str,
+    firehose_role_arn: Arn,
+    reader_arns: Sequence[str],
+    admin_arns: Sequence[str] = (),
+) -> Document:
+    """The archive key: administered by ``admin_arns`` (default: the account, i.e. any principal
+    whose IAM policy allows it), used only through S3 by Firehose (encrypt archive objects) and by
+    the named readers (decrypt archive objects, write query results). No administrator may
+    create a grant except one for an AWS resource, so none can grant itself Decrypt."""
+    statements: list[Document] = [
+        *key_admin_statements(account_id, admin_arns),
         {
             "Sid": "AllowFirehoseThroughS3",
             "Effect": "Allow",

@@ -19,13 +19,11 @@ into a bucket of another region with its own Object Lock, key and lifecycle.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 import pulumi_aws as aws
 
 from components.archive_args import LogArchiveArgs, archive_bucket_name
-from components.archive_policies import KEY_ADMIN_ACTIONS, VERSION, Document, results_bucket_policy
+from components.archive_policies import VERSION, Document, key_admin_statements, results_bucket_policy, via_s3
 from components.private_bucket import private_bucket
 
 REPLICATION_MINUTES = 15
@@ -35,13 +33,6 @@ RULE_ID = "archive-to-replica"
 
 def replica_bucket_name(component: str, account_id: str, region: str) -> str:
     return f"{component}-replica-{account_id}-{region}"
-
-
-def _via_s3(region: str, bucket_arn: str) -> dict[str, Any]:
-    return {
-        "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-        "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, f"{bucket_arn}/*"]},
-    }
 
 
 def replication_trust_policy(account_id: str, source_bucket_arn: str) -> Document:
@@ -105,14 +96,14 @@ def replication_role_policy(
                 "Effect": "Allow",
                 "Action": "kms:Decrypt",
                 "Resource": source_key_arn,
-                "Condition": _via_s3(home_region, source_bucket_arn),
+                "Condition": via_s3(home_region, source_bucket_arn),
             },
             {
                 "Sid": "EncryptReplicasThroughS3",
                 "Effect": "Allow",
                 "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
                 "Resource": replica_key_arn,
-                "Condition": _via_s3(replica_region, replica_bucket_arn),
+                "Condition": via_s3(replica_region, replica_bucket_arn),
             },
         ],
     }
@@ -129,30 +120,15 @@ def replica_key_policy(
 ) -> Document:
     """Administered like the archive key (no grants but for AWS resources); used only through
     S3 by the replication role (encrypt) and the readers (decrypt)."""
-    admins: Any = list(admin_arns) if admin_arns else f"arn:aws:iam::{account_id}:root"
     statements: list[Document] = [
-        {
-            "Sid": "AllowKeyAdministration",
-            "Effect": "Allow",
-            "Principal": {"AWS": admins},
-            "Action": KEY_ADMIN_ACTIONS,
-            "Resource": "*",
-        },
-        {
-            "Sid": "AllowGrantsForAWSResourcesOnly",
-            "Effect": "Allow",
-            "Principal": {"AWS": admins},
-            "Action": ["kms:CreateGrant", "kms:ListGrants"],
-            "Resource": "*",
-            "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
-        },
+        *key_admin_statements(account_id, admin_arns),
         {
             "Sid": "AllowReplicationThroughS3",
             "Effect": "Allow",
             "Principal": {"AWS": replication_role_arn},
             "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
             "Resource": "*",
-            "Condition": _via_s3(replica_region, replica_bucket_arn),
+            "Condition": via_s3(replica_region, replica_bucket_arn),
         },
     ]
     if reader_arns:
@@ -163,7 +139,7 @@ def replica_key_policy(
                 "Principal": {"AWS": list(reader_arns)},
                 "Action": "kms:Decrypt",
                 "Resource": "*",
-                "Condition": _via_s3(replica_region, replica_bucket_arn),
+                "Condition": via_s3(replica_region, replica_bucket_arn),
             }
         )
     return {"Version": VERSION, "Statement": statements}

@@ -10,7 +10,7 @@ import pytest
 
 from components.log_archive import LogArchive, LogArchiveArgs
 from components.validation import ConfigError
-from offline.program import ProgramRun, run_program, run_pulumi
+from offline.program import ProgramFailed, ProgramRun, run_program, run_pulumi
 
 ARCHIVE = "222222222222"
 HOME = "ap-northeast-1"
@@ -143,14 +143,38 @@ def test_failed_replication_alarms_to_a_topic_of_the_home_region(replicated: Pro
         "RuleId": "archive-to-replica",
     }
     assert alarm["alarmActions"] == alarm["okActions"] == [topic.outputs["arn"]]
-    assert "region" not in alarm and "region" not in topic.inputs
+    assert "region" not in alarm
+    assert "region" not in topic.inputs
 
 
 def test_a_replica_in_the_home_region_is_refused_naming_the_key() -> None:
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(ProgramFailed) as raised:
         run_program("account-b", overrides={"replicaRegion": HOME})
-    error = getattr(raised.value, "error", raised.value)
-    assert isinstance(error, ConfigError)
-    assert str(error).startswith(
-        f"log-archive:replicaRegion: {HOME} is the archive's own region: a replica there adds no regional copy."
+    assert isinstance(raised.value.error, ConfigError)
+    assert str(raised.value.error).startswith(
+        f"log-archive:replicaRegion: {HOME} is the archive's own region: "
+        "a replica there adds no regional copy."
     )
+
+
+def test_the_replica_key_is_used_only_through_s3_and_grants_only_for_aws_resources() -> None:
+    reader = f"arn:aws:iam::{ARCHIVE}:role/audit"
+    run = archive(replica_region=REPLICA, reader_principal_arns=(reader,))
+    statements = json.loads(run.named("log-archive-replica-key").inputs["policy"])["Statement"]
+    assert [s["Sid"] for s in statements] == [
+        "AllowKeyAdministrationByTheAccount",
+        "AllowGrantsForAWSResourcesOnlyByTheAccount",
+        "AllowReplicationThroughS3",
+        "AllowReadersDecryptThroughS3",
+    ]
+    assert statements[2]["Principal"] == {"AWS": ROLE_ARN}
+    assert statements[2]["Condition"] == {
+        "StringEquals": {"kms:ViaService": f"s3.{REPLICA}.amazonaws.com"},
+        "StringLike": {
+            "kms:EncryptionContext:aws:s3:arn": [
+                f"arn:aws:s3:::{REPLICA_BUCKET}",
+                f"arn:aws:s3:::{REPLICA_BUCKET}/*",
+            ]
+        },
+    }
+    assert (statements[3]["Principal"], statements[3]["Action"]) == ({"AWS": [reader]}, "kms:Decrypt")

@@ -40,6 +40,10 @@ KMS_KEY_ACCEPTED = (
     "arn:aws:kms:<the stack's region>:<the archive account>:key/<key id>, e.g. "
     "arn:aws:kms:ap-northeast-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 )
+KEY_ADMINS_ACCEPTED = (
+    "a list of IAM role or user ARNs of the archive account, the deploying identity among them, "
+    'e.g. ["arn:aws:iam::222222222222:role/log-archive-deployer"]'
+)
 EMAIL = re.compile(
     r"\A(?=.{3,254}\Z)[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\Z"
 )
@@ -113,6 +117,10 @@ class LogArchiveArgs:
     """``kmsKeyArn``: encrypt with this existing key instead of a key the stack creates."""
     reader_principal_arns: tuple[str, ...] = ()
     """``readerPrincipalArns``: IAM principals given read-only access to the logs. Default: none."""
+    key_admin_principal_arns: tuple[str, ...] = ()
+    """``keyAdminPrincipalArns``: IAM roles or users of the archive account that administer the
+    key the stack creates (the deploying identity must be one of them). Default: none, the account
+    root administers it (any principal of the account whose IAM policy allows it)."""
     alarm_email: str | None = None
     """``alarmEmail``: subscribe this address to the alarm topic. Default: no subscription."""
     alarm_email_secret: bool = False
@@ -130,6 +138,9 @@ class LogArchiveArgs:
     heartbeat_account_ids: tuple[str, ...] | None = None
     """``heartbeatAccountIds``: accounts whose heartbeats are expected in every source region.
     Default ``None``: ``sourceAccountIds``; ``[]`` for none."""
+    replica_region: str | None = None
+    """``replicaRegion``: keep a second copy of the archive in this region (S3 Replication into a
+    bucket with its own Object Lock, key and lifecycle). Default: no replica."""
     destination_name: str = "log-archive"
     """Name of the CloudWatch Logs destination in every source region."""
     regions: tuple[str, ...] = field(init=False)
@@ -180,11 +191,11 @@ class LogArchiveArgs:
             value = config.get_json(key, accepted)
             return () if value is None else tuple(parse(value, key))
 
-        def readers(value: object, key: str) -> list[str]:
-            return validation.string_list(
+        def principals(accepted: str) -> Callable[[object, str], list[str]]:
+            return lambda value, key: validation.string_list(
                 value,
                 key,
-                READERS_ACCEPTED,
+                accepted,
                 lambda item, k, form: validation.text(
                     item, k, form, PRINCIPAL_ARN, what="an IAM role or user ARN of the aws partition"
                 ),
@@ -222,9 +233,21 @@ class LogArchiveArgs:
             ),
             object_lock_days=validation.integer(config.get("objectLockDays"), "objectLockDays", 1, 36500),
             kms_key_arn=optional_text("kmsKeyArn", KMS_KEY_ACCEPTED, KMS_KEY_ARN, "a KMS key ARN"),
-            reader_principal_arns=json_list("readerPrincipalArns", READERS_ACCEPTED, readers),
+            reader_principal_arns=json_list(
+                "readerPrincipalArns", READERS_ACCEPTED, principals(READERS_ACCEPTED)
+            ),
+            key_admin_principal_arns=json_list(
+                "keyAdminPrincipalArns", KEY_ADMINS_ACCEPTED, principals(KEY_ADMINS_ACCEPTED)
+            ),
             alarm_email=optional_text("alarmEmail", EMAIL_ACCEPTED, EMAIL, "an e-mail address"),
             alarm_email_secret=config.is_secret("alarmEmail"),
+            replica_region=None
+            if config.get("replicaRegion") is None
+            else validation.region(
+                config.get("replicaRegion"),
+                "replicaRegion",
+                "a region code of the commercial aws partition other than aws:region, e.g. us-west-2",
+            ),
             access_logs_bucket=None
             if access_logs is None
             else validation.bucket_name(access_logs, "accessLogsBucket", ACCESS_LOGS_ACCEPTED),
@@ -234,6 +257,12 @@ class LogArchiveArgs:
                 config.get_json(watch.ACCOUNTS_KEY, watch.ACCOUNTS_ACCEPTED)
             ),
         )
+        if args.replica_region is not None and args.replica_region == home:
+            raise ConfigError(
+                "replicaRegion",
+                f"{home} is the archive's own region: a replica there adds no regional copy",
+                "a region code of the commercial aws partition other than aws:region, e.g. us-west-2",
+            )
         args._validate_access_logs_bucket(component)
         watch.validate(args)
         return args
@@ -247,6 +276,7 @@ class LogArchiveArgs:
                 "log-archive:organizationId (o-...)",
             )
         self._validate_kms_key()
+        self._validate_key_admins()
         if not self.glacier_transition_days < self.deep_archive_transition_days < self.retention_days:
             raise ConfigError(
                 "deepArchiveTransitionDays",
@@ -287,6 +317,25 @@ class LogArchiveArgs:
                     "kmsKeyArn",
                     f"the key's {part} is {match[part]}, the archive bucket's is {value}",
                     KMS_KEY_ACCEPTED,
+                )
+
+    def _validate_key_admins(self) -> None:
+        """Administrators of another account would need that account's IAM as well; a supplied
+        key's policy is its owner's business, so naming administrators for it changes nothing."""
+        if self.key_admin_principal_arns and self.kms_key_arn is not None:
+            raise ConfigError(
+                "keyAdminPrincipalArns",
+                "is set together with kmsKeyArn, whose key policy the stack does not manage",
+                "either kmsKeyArn (and that key's own policy) or keyAdminPrincipalArns for the key "
+                "the stack creates",
+            )
+        for arn in self.key_admin_principal_arns:
+            account = arn.split(":")[4]
+            if account != self.account_id:
+                raise ConfigError(
+                    "keyAdminPrincipalArns",
+                    f"{arn!r} is in account {account}, the key is in {self.account_id}",
+                    KEY_ADMINS_ACCEPTED,
                 )
 
     def _validate_access_logs_bucket(self, component: str) -> None:

@@ -23,22 +23,28 @@ DESTINATION_ACTIONS = ["logs:PutSubscriptionFilter", "logs:PutAccountPolicy"]
 """Subscription filters and account-level subscription policies in the sources need both."""
 KEY_ADMIN_ACTIONS = [
     "kms:CancelKeyDeletion",
-    "kms:Create*",
+    "kms:CreateAlias",
     "kms:Delete*",
     "kms:Describe*",
     "kms:Disable*",
     "kms:Enable*",
     "kms:Get*",
     "kms:List*",
-    "kms:Put*",
-    "kms:Revoke*",
+    "kms:PutKeyPolicy",
+    "kms:RevokeGrant",
     "kms:RotateKeyOnDemand",
     "kms:ScheduleKeyDeletion",
     "kms:TagResource",
     "kms:UntagResource",
     "kms:Update*",
 ]
-"""Key administration without use: no principal of the account decrypts unless named."""
+"""Key administration without use and without ``kms:CreateGrant`` (``kms:Create*`` would include
+it, and a grant gives its grantee Decrypt). What remains: an administrator keeps
+``kms:PutKeyPolicy`` (PutKeyPolicy's lockout safety check refuses a policy that takes it from the
+caller, and Pulumi needs it to update this policy), so an administrator can still rewrite the
+policy to name itself: the key policy narrows *who* can do that, docs/security.md says who."""
+GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants"]
+"""Grants only for AWS services acting for the administrators (``kms:GrantIsForAWSResource``)."""
 
 
 def _objects(bucket_arn: str) -> str:
@@ -246,6 +252,35 @@ def destination_policy_capacity(destination_arn: str, organization_id: str | Non
     return 1 + max(0, (limit - base) // per_account)
 
 
+def key_admin_statements(account_id: str, admin_arns: Sequence[str]) -> list[Document]:
+    """Administration of a key by ``admin_arns`` (default: the account root), grants only for
+    AWS resources; no use of the key."""
+    admins: Any = list(admin_arns) if admin_arns else f"arn:aws:iam::{account_id}:root"
+    sid = "ByTheNamedAdministrators" if admin_arns else "ByTheAccount"
+    return [
+        {
+            "Sid": f"AllowKeyAdministration{sid}",
+            "Effect": "Allow",
+            "Principal": {"AWS": admins},
+            "Action": KEY_ADMIN_ACTIONS,
+            "Resource": "*",
+        },
+        {
+            "Sid": f"AllowGrantsForAWSResourcesOnly{sid}",
+            "Effect": "Allow",
+            "Principal": {"AWS": admins},
+            "Action": GRANT_ACTIONS,
+            "Resource": "*",
+            "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        },
+    ]
+
+
+def via_s3(region: str, bucket_arn: str) -> Document:
+    """The condition that limits key use to S3 in ``region`` for objects of ``bucket_arn``."""
+    return _via_s3(region, bucket_arn)
+
+
 def key_policy(
     account_id: str,
     bucket_region: str,
@@ -254,17 +289,14 @@ def key_policy(
     results_bucket_arn: str,
     firehose_role_arn: Arn,
     reader_arns: Sequence[str],
+    admin_arns: Sequence[str] = (),
 ) -> Document:
-    """The archive key: administered by the account, used only through S3 by Firehose (encrypt
-    archive objects) and by the named readers (decrypt archive objects, write query results)."""
+    """The archive key: administered by ``admin_arns`` (default: the account, i.e. any principal
+    whose IAM policy allows it), used only through S3 by Firehose (encrypt archive objects) and by
+    the named readers (decrypt archive objects, write query results). No administrator may
+    create a grant except one for an AWS resource, so none can grant itself Decrypt."""
     statements: list[Document] = [
-        {
-            "Sid": "AllowKeyAdministrationByTheAccount",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-            "Action": KEY_ADMIN_ACTIONS,
-            "Resource": "*",
-        },
+        *key_admin_statements(account_id, admin_arns),
         {
             "Sid": "AllowFirehoseThroughS3",
             "Effect": "Allow",

@@ -30,6 +30,7 @@ from components.backfill_table import backfill_table
 from components.monitoring import alarm_specs, silence_spec, stream_alarms
 from components.private_bucket import private_bucket
 from components.query import format_conversion, glue_schema_policy, projected_accounts, query_resources
+from components.replica import replica_resources
 
 __all__ = ["LogArchive", "LogArchiveArgs"]
 
@@ -124,6 +125,16 @@ class LogArchive(pulumi.ComponentResource):
         ).name
         if args.organization_id is not None:
             self.exports[outputs.ORGANIZATION_ID] = args.organization_id
+        if args.replica_region is not None:
+            replica_resources(
+                name,
+                args,
+                source_bucket=self.bucket,
+                source_versioning=self._versioning,
+                source_key_arn=self.key_arn,
+                alarm_email=args.alarm_endpoint,
+                parent=self,
+            )
         self.register_outputs(self.exports)
 
     def _child(self, **options: Any) -> pulumi.ResourceOptions:
@@ -148,6 +159,7 @@ class LogArchive(pulumi.ComponentResource):
                         + results_bucket_name(self._name, args.account_id, args.region),
                         firehose_role_arn=self.firehose_role.arn,
                         reader_arns=args.reader_principal_arns,
+                        admin_arns=args.key_admin_principal_arns,
                     ),
                     archive_policies.export_task_key_statements(
                         bucket_arn,
@@ -187,6 +199,7 @@ class LogArchive(pulumi.ComponentResource):
             self,
             object_lock=True,
         )
+        self._versioning = versioning
         if args.access_logs_bucket is not None:
             aws.s3.BucketLogging(
                 f"{name}-access-logging",

@@ -242,6 +242,7 @@ class LogSource(pulumi.ComponentResource):
                 naming.log_group_resource(self._name, region, source.name),
                 name=source.name,
                 retention_in_days=source.retention_days,
+                kms_key_id=source.kms_key_arns.get(region),
                 region=region,
                 opts=self._child(retain_on_delete=True),
             ).name

@@ -17,17 +17,20 @@ def private_bucket(
     parent: pulumi.Resource,
     *,
     object_lock: bool = False,
+    region: str | None = None,
 ) -> tuple[aws.s3.Bucket, aws.s3.BucketVersioning]:
     """The bucket (retained on delete, and protected when it holds Object Lock data) and its
     versioning, which Object Lock and lifecycle settings must wait for. S3 refuses to delete a
     bucket that is not empty, so a delete would only fail the update: retained, it is left in
-    AWS instead, and ``pulumi destroy`` completes."""
+    AWS instead, and ``pulumi destroy`` completes. ``region``: another region than the
+    provider's (the replica); default the provider's."""
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(
         resource_name,
         bucket=bucket_name,
         object_lock_enabled=object_lock,
         force_destroy=False,
+        region=region,
         opts=pulumi.ResourceOptions(parent=parent, protect=object_lock, retain_on_delete=True),
     )
     aws.s3.BucketPublicAccessBlock(
@@ -37,12 +40,14 @@ def private_bucket(
         block_public_policy=True,
         ignore_public_acls=True,
         restrict_public_buckets=True,
+        region=region,
         opts=child,
     )
     aws.s3.BucketOwnershipControls(
         f"{resource_name}-ownership",
         bucket=bucket.id,
         rule={"object_ownership": "BucketOwnerEnforced"},
+        region=region,
         opts=child,
     )
     aws.s3.BucketServerSideEncryptionConfiguration(
@@ -57,18 +62,21 @@ def private_bucket(
                 "bucket_key_enabled": True,
             }
         ],
+        region=region,
         opts=child,
     )
     versioning = aws.s3.BucketVersioning(
         f"{resource_name}-versioning",
         bucket=bucket.id,
         versioning_configuration={"status": "Enabled"},
+        region=region,
         opts=child,
     )
     aws.s3.BucketPolicy(
         f"{resource_name}-policy",
         bucket=bucket.id,
         policy=pulumi.Output.json_dumps(policy),
+        region=region,
         opts=child,
     )
     return bucket, versioning

@@ -144,6 +144,14 @@ def query_resources(
         results_bucket_policy(f"arn:aws:s3:::{results_name}"),
         parent,
     )
+    if args.access_logs_bucket is not None:
+        aws.s3.BucketLogging(
+            f"{name}-query-results-access-logging",
+            bucket=results.id,
+            target_bucket=args.access_logs_bucket,
+            target_prefix=f"{results_name}/",
+            opts=child,
+        )
     aws.s3.BucketLifecycleConfiguration(
         f"{name}-query-results-lifecycle",
         bucket=results.id,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from components import naming, validation
 from components.heartbeat import DEFAULT_HEARTBEAT_MINUTES, HEARTBEAT_MINUTES_KEY, MAX_HEARTBEAT_MINUTES
@@ -33,8 +34,18 @@ DEFAULT_RETENTION_DAYS = 365
 """Retention of a log group the stack creates: one year (Security Hub CloudWatch.16)."""
 
 LOG_GROUPS_ACCEPTED = (
-    "a list of {name, filterPattern?, create?, retentionDays?} objects, e.g. "
+    "a list of {name, filterPattern?, create?, retentionDays?, kmsKeyArn?} objects, e.g. "
     '[{"name": "/app/web", "filterPattern": "", "create": true, "retentionDays": 30}]'
+)
+KMS_KEY_ARN = re.compile(
+    r"\Aarn:(?P<partition>[a-z-]+):kms:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):key/"
+    r"(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\Z"
+)
+LOG_GROUP_KEY_ACCEPTED = (
+    "with create: true, a KMS key ARN arn:aws:kms:<region>:<this account>:key/<key id> when the "
+    'stack has one region, else an object {"<region>": "<key ARN in that region>"} naming every '
+    "region of log-archive:regions, e.g. "
+    '{"ap-northeast-1": "arn:aws:kms:ap-northeast-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"}'
 )
 ACCOUNT_POLICY_ACCEPTED = (
     'an object {filterPattern?, excludeLogGroups?}, e.g. {"filterPattern": "", '
@@ -62,6 +73,10 @@ class LogGroupSource:
     retention_days: int | None = None
     """Retention of a created log group; default ``DEFAULT_RETENTION_DAYS`` when ``create``,
     else ``None`` (an existing log group's retention is left alone)."""
+    kms_key_arns: Mapping[str, str] = field(default_factory=dict[str, str])
+    """``kmsKeyArn``: region -> customer managed key that encrypts the created log group there;
+    default none, CloudWatch Logs' own encryption. The key policy is the key owner's business
+    (docs/security.md has the statement CloudWatch Logs needs)."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +117,10 @@ class LogSourceArgs:
         home = validation.region(region, "aws:region", "aws:region set to " + validation.REGION_ACCEPTED)
         archive_stack = parse_archive_stack(config)
 
-        log_groups = _log_groups(config.get_json(LOG_GROUPS_KEY, LOG_GROUPS_ACCEPTED))
+        regions = tuple(
+            validation.regions(config.get_json(REGIONS_KEY, validation.REGIONS_ACCEPTED), REGIONS_KEY, home)
+        )
+        log_groups = _log_groups(config.get_json(LOG_GROUPS_KEY, LOG_GROUPS_ACCEPTED), account_id, regions)
         account_policy = _account_policy(config.get_json(ACCOUNT_POLICY_KEY, ACCOUNT_POLICY_ACCEPTED))
         enrolled = config.get_json(STACK_SET_ENROLLED_KEY, "true or false")
         stack_set_enrolled = enrolled is not None and validation.flag(enrolled, STACK_SET_ENROLLED_KEY)
@@ -129,11 +147,7 @@ class LogSourceArgs:
         return cls(
             archive_stack=archive_stack,
             account_id=account_id,
-            regions=tuple(
-                validation.regions(
-                    config.get_json(REGIONS_KEY, validation.REGIONS_ACCEPTED), REGIONS_KEY, home
-                )
-            ),
+            regions=regions,
             log_groups=log_groups,
             account_policy=account_policy,
             heartbeat_minutes=DEFAULT_HEARTBEAT_MINUTES if heartbeat_minutes is None else heartbeat_minutes,
@@ -204,7 +218,7 @@ def _string_end(pattern: str, start: int) -> int:
     return -1
 
 
-def _log_groups(value: Any) -> tuple[LogGroupSource, ...]:
+def _log_groups(value: Any, account_id: str, regions: Sequence[str]) -> tuple[LogGroupSource, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -214,7 +228,7 @@ def _log_groups(value: Any) -> tuple[LogGroupSource, ...]:
     for index, item in enumerate(value):
         key = f"{LOG_GROUPS_KEY}[{index}]"
         fields = validation.mapping(
-            item, key, ("name", "filterPattern", "create", "retentionDays"), LOG_GROUPS_ACCEPTED
+            item, key, ("name", "filterPattern", "create", "retentionDays", "kmsKeyArn"), LOG_GROUPS_ACCEPTED
         )
         name = log_group_name(fields.get("name"), f"{key}.name")
         if name in seen:
@@ -235,9 +249,59 @@ def _log_groups(value: Any) -> tuple[LogGroupSource, ...]:
                 filter_pattern=_filter_pattern(fields.get("filterPattern"), f"{key}.filterPattern"),
                 create=create,
                 retention_days=_retention_days(fields.get("retentionDays"), key, create),
+                kms_key_arns=_log_group_keys(
+                    fields.get("kmsKeyArn"), f"{key}.kmsKeyArn", create, account_id, regions
+                ),
             )
         )
     return tuple(sources)
+
+
+def _log_group_keys(
+    value: Any, key: str, create: bool, account_id: str, regions: Sequence[str]
+) -> dict[str, str]:
+    """Region -> key ARN, one for every region; each key of partition aws, that region and this
+    account (CloudWatch Logs uses no key of another region; a key of another account could be
+    disabled under the log group, which then refuses new events)."""
+    if value is None:
+        return {}
+    if not create:
+        raise ConfigError(
+            key,
+            "a key applies only to a log group the stack creates (an existing one keeps its own)",
+            LOG_GROUP_KEY_ACCEPTED,
+        )
+    if isinstance(value, str):
+        if len(regions) != 1:
+            raise ConfigError(
+                key,
+                f"one key ARN for {len(regions)} regions ({', '.join(regions)}): a key serves one region",
+                LOG_GROUP_KEY_ACCEPTED,
+            )
+        value = {regions[0]: value}
+    if not isinstance(value, dict):
+        raise ConfigError(key, f"got {value!r}", LOG_GROUP_KEY_ACCEPTED)
+    keys = cast(dict[str, Any], value)  # JSON object keys are strings
+    if sorted(keys) != sorted(regions):
+        raise ConfigError(
+            key,
+            f"names regions {', '.join(sorted(keys)) or 'none'}, "
+            f"the stack's are {', '.join(sorted(regions))}",
+            LOG_GROUP_KEY_ACCEPTED,
+        )
+    for region, arn in keys.items():
+        match = KMS_KEY_ARN.match(arn) if isinstance(arn, str) else None
+        if match is None:
+            raise ConfigError(f"{key}.{region}", f"{arn!r} is not a KMS key ARN", LOG_GROUP_KEY_ACCEPTED)
+        expected = {"partition": validation.PARTITION, "region": region, "account": account_id}
+        for part, wanted in expected.items():
+            if match[part] != wanted:
+                raise ConfigError(
+                    f"{key}.{region}",
+                    f"the key's {part} is {match[part]}, the log group's is {wanted}",
+                    LOG_GROUP_KEY_ACCEPTED,
+                )
+    return {region: keys[region] for region in regions}
 
 
 def _retention_days(value: Any, key: str, create: bool) -> int | None:

@@ -37,6 +37,8 @@ ARCHIVE_KEYS = (
     "accessLogsBucket",
     "queryableDays",
     *("silenceMinutes", "heartbeatLatenessMinutes", "heartbeatAccountIds"),
+    "keyAdminPrincipalArns",
+    "replicaRegion",
 )
 """Every key of the archive stack, in the README's order."""
 SOURCE_KEYS = (

@@ -269,6 +269,11 @@ TYPES: dict[str, TypeRules] = {
             ("bucketLogging", "bucket_logging", True),
         )
     },
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": TypeRules(
+        ("bucket", "region"),
+        f"{TF}s3/bucket_replication_configuration.go resourceBucketReplicationConfiguration",
+        identity=("bucket",),
+    ),
     "aws:sns/topic:Topic": TypeRules(
         ("name", "namePrefix", "fifoTopic", "region"),
         f"{TF}sns/topic.go resourceTopic",

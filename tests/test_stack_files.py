@@ -28,10 +28,9 @@ def test_every_archive_example_is_a_valid_setting() -> None:
     )
     run = run_program("account-b", config=config)
     assert run.outputs["organizationId"] == "o-abcd123456"
-    assert (
-        run.one("aws:s3/bucketLogging:BucketLogging").inputs["targetBucket"]
-        == "org-s3-access-logs-222222222222"
-    )
+    assert {r.inputs["targetBucket"] for r in run.of_type("aws:s3/bucketLogging:BucketLogging")} == {
+        "org-s3-access-logs-222222222222"
+    }
 
 
 def test_every_source_example_is_a_valid_setting() -> None:

@@ -60,6 +60,7 @@ from tools.archive_format import (
     days_between,
     find_event,
 )
+from tools.delivery_causes import ROLE_TRUST_HINT, firehose_causes
 
 if TYPE_CHECKING:
     from types_boto3_logs import CloudWatchLogsClient
@@ -91,6 +92,10 @@ class ArchiveTarget:
     destination_arns: Mapping[str, str] = field(default_factory=dict[str, str])
     delivery_stream_arns: Mapping[str, str] = field(default_factory=dict[str, str])
     alarm_topic_arns: Mapping[str, str] = field(default_factory=dict[str, str])
+    pipeline_log_groups: Mapping[str, str] = field(default_factory=dict[str, str])
+    """Region -> the stream's error log group (the first of the region's pipeline log groups)."""
+    home_region: str | None = None
+    """The bucket's region, from the key ARN output."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,12 @@ def archive_target(
         destination_arns=_string_map(found, outputs.DESTINATION_ARNS),
         delivery_stream_arns=_string_map(found, outputs.DELIVERY_STREAM_ARNS),
         alarm_topic_arns=_string_map(found, outputs.ALARM_TOPIC_ARNS),
+        pipeline_log_groups={
+            str(region): str(groups[0])
+            for region, groups in (found.get(outputs.PIPELINE_LOG_GROUPS) or {}).items()
+            if isinstance(groups, list) and groups
+        },
+        home_region=str(found[outputs.KMS_KEY_ARN]).split(":")[3] if found.get(outputs.KMS_KEY_ARN) else None,
     )
 
 
@@ -278,21 +289,52 @@ def _objects(s3: S3Client, bucket: str, prefix: str) -> Iterator[tuple[str, floa
                 if key is not None and modified is not None:
                     yield key, modified.timestamp()
     except (ClientError, BotoCoreError) as error:
+        reason = read_refusal(error)
         raise VerifyError(
             f"cannot list s3://{bucket}/{prefix} with the archive credentials "
-            f"({_aws_error(error)}); they need s3:ListBucket and s3:GetObject on the bucket "
-            "and kms:Decrypt on its key"
+            f"({_aws_error(error)}); "
+            + (reason or "they need s3:ListBucket and s3:GetObject on the bucket and kms:Decrypt on its key")
         ) from None
 
 
-def _read(s3: S3Client, bucket: str, key: str) -> bytes:
+def read_object(s3: S3Client, bucket: str, key: str) -> bytes:
     try:
         return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     except (ClientError, BotoCoreError) as error:
+        reason = read_refusal(error)
         raise VerifyError(
-            f"cannot read s3://{bucket}/{key} ({_aws_error(error)}); the archive credentials "
-            "need s3:GetObject and kms:Decrypt on the bucket's key"
+            f"cannot read s3://{bucket}/{key} ({_aws_error(error)}); "
+            + (reason or "the archive credentials need s3:GetObject and kms:Decrypt on the bucket's key")
         ) from None
+
+
+READER_KEY = "log-archive:readerPrincipalArns"
+ADD_READER = (
+    f"add the --archive-profile's role ARN to {READER_KEY} of the archive stack and run "
+    "`pulumi up` on it (without readers the key policy lets nobody decrypt, administrators included)"
+)
+
+
+def read_refusal(error: ClientError | BotoCoreError) -> str | None:
+    """Which permission a refused list or read lacks, or ``None`` when it was no refusal.
+
+    S3 answers a GetObject whose SSE-KMS key the caller may not use with ``AccessDenied`` (or a
+    ``KMS.*`` code) whose message names ``kms:Decrypt``; a refusal by the bucket policy or IAM
+    names an ``s3:`` action or nothing."""
+    if not isinstance(error, ClientError):
+        return None
+    details = error.response.get("Error", {})
+    code, message = details.get("Code", ""), details.get("Message", "")
+    if code.startswith("KMS.") or (code == "AccessDenied" and "kms" in message.lower()):
+        return (
+            f"KMS DECRYPT DENIED: the archive credentials may not decrypt with the archive key; {ADD_READER}"
+        )
+    if code in ("AccessDenied", "403", "Forbidden"):
+        return (
+            "S3 ACCESS DENIED: the bucket policy grants s3:ListBucket/s3:GetObject only to the "
+            f"principals in {READER_KEY} (their IAM policies must allow it too); {ADD_READER}"
+        )
+    return None
 
 
 class DeliveryTimeout(Exception):
@@ -332,7 +374,7 @@ def wait_for_event(
                     continue
                 checked.add(key)
                 try:
-                    event = find_event(_read(s3, target.bucket, key), target.layout, sent.token)
+                    event = find_event(read_object(s3, target.bucket, key), target.layout, sent.token)
                 except DecodeError as error:
                     undecodable[key] = str(error)
                     report(f"  cannot decode s3://{target.bucket}/{key} as {target.layout}: {error}")
@@ -419,6 +461,31 @@ def timeout_message(
         f"(archive output {outputs.ALARM_TOPIC_ARNS}).",
     ]
     return "\n".join(lines)
+
+
+def report_causes(
+    target: ArchiveTarget,
+    source: Source,
+    sent: SentEvent,
+    archive_session: boto3.Session,
+    report: Callable[[str], None],
+) -> None:
+    """Which unverified fact (docs/security.md) failed, from Firehose's error log, and how to
+    tell the third, which leaves no trace there."""
+    stream_arn = target.delivery_stream_arns.get(source.region, "")
+    stream_region = stream_arn.split(":")[3] if stream_arn else source.region
+    group = target.pipeline_log_groups.get(stream_region)
+    if group is not None:
+        logs = archive_session.client("logs", region_name=stream_region)
+        home = target.home_region or stream_region
+        found = firehose_causes(logs, group, sent.sent_at, stream_region, home)
+        report(
+            f"Firehose's error log {group} ({stream_region}) since the event was sent: "
+            + ("nothing" if not found else f"{len(found)} kind(s) of failure")
+        )
+        for line in found:
+            report(f"  {line}")
+    report(ROLE_TRUST_HINT)
 
 
 def _utc(timestamp: float) -> datetime:
@@ -530,6 +597,7 @@ def run(
                 archive_profile=args.archive_profile,
             )
         )
+        report_causes(target, source, sent, archive_session, report)
         return 1
     report(
         f"DELIVERED after {delivered.latency_seconds:.0f} s (measured at the poll that found it, "

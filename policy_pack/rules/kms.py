@@ -8,6 +8,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from .base import Guardrail, Resource, Rule, is_true, known, resource_policy
+from .documents import parse_if_known
 from .graph import KMS_KEY
 
 ROTATED = Rule(
@@ -31,4 +32,37 @@ def _rotated(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
         yield f"{resource.label}: enableKeyRotation is not true."
 
 
-GUARDRAILS: list[Guardrail] = [resource_policy(ROTATED, [KMS_KEY], _rotated)]
+GRANTS_FOR_AWS_RESOURCES = Rule(
+    name="kms-key-policy-grants-only-for-aws-resources",
+    description="Key policy statements that allow kms:CreateGrant require Bool "
+    "kms:GrantIsForAWSResource = true.",
+    level=EnforcementLevel.MANDATORY,
+    severity=Severity.HIGH,
+    why="A grant gives its grantee use of the key outside the key policy: an administrator allowed "
+    "kms:CreateGrant (kms:Create*, kms:*) can grant itself Decrypt on the whole archive.",
+    remediation="Name the administrative actions without kms:CreateGrant (kms:CreateAlias, not "
+    'kms:Create*) and allow kms:CreateGrant only with "Condition": {"Bool": '
+    '{"kms:GrantIsForAWSResource": "true"}}.',
+    control="kms:GrantIsForAWSResource",
+    url="https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource",
+)
+
+
+def _grants_for_aws_resources(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
+    document = parse_if_known(resource.props.get("policy"))
+    if document is None:
+        return
+    for statement in document.statements:
+        if statement.allows("kms:CreateGrant") and not statement.requires(
+            "kms:GrantIsForAWSResource", lambda value: value.lower() == "true", "bool"
+        ):
+            yield (
+                f"{resource.label}: policy: {statement.label} allows kms:CreateGrant without "
+                "Bool kms:GrantIsForAWSResource = true."
+            )
+
+
+GUARDRAILS: list[Guardrail] = [
+    resource_policy(ROTATED, [KMS_KEY], _rotated),
+    resource_policy(GRANTS_FOR_AWS_RESOURCES, [KMS_KEY], _grants_for_aws_resources),
+]

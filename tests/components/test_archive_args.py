@@ -87,9 +87,20 @@ def test_every_key_is_read() -> None:
     assert args.access_logs_bucket == "org-s3-access-logs-222222222222"
 
 
+def test_key_administrators_are_read_as_a_list() -> None:
+    args = from_config(
+        sourceAccountIds=["111111111111"],
+        keyAdminPrincipalArns=["arn:aws:iam::222222222222:role/log-archive-deployer"],
+    )
+    assert args.key_admin_principal_arns == ("arn:aws:iam::222222222222:role/log-archive-deployer",)
+
+
 def test_an_organization_alone_is_enough() -> None:
     args = from_config(organizationId="o-abcdef1234")
     assert args.source_account_ids == ()
+
+
+KEY_ARN = "arn:aws:kms:ap-northeast-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 @pytest.mark.parametrize(
@@ -167,6 +178,27 @@ def test_an_organization_alone_is_enough() -> None:
             "readerPrincipalArns",
             "group/auditors",
             id="reader-is-a-group",
+        ),
+        pytest.param(
+            {"keyAdminPrincipalArns": ["arn:aws:iam::333333333333:role/admin"]},
+            "keyAdminPrincipalArns",
+            "'arn:aws:iam::333333333333:role/admin' is in account 333333333333, the key is in 222222222222",
+            id="key-admin-of-another-account",
+        ),
+        pytest.param(
+            {"keyAdminPrincipalArns": ["arn:aws:iam::222222222222:group/admins"]},
+            "keyAdminPrincipalArns",
+            "group/admins",
+            id="key-admin-is-a-group",
+        ),
+        pytest.param(
+            {
+                "keyAdminPrincipalArns": ["arn:aws:iam::222222222222:role/admin"],
+                "kmsKeyArn": KEY_ARN,
+            },
+            "keyAdminPrincipalArns",
+            "is set together with kmsKeyArn",
+            id="key-admins-with-a-supplied-key",
         ),
         pytest.param({"alarmEmail": "oncall"}, "alarmEmail", "'oncall'", id="alarm-email-without-domain"),
         pytest.param(

@@ -51,6 +51,7 @@ def documents() -> list[tuple[str, str, str, str]]:
         organization_id="o-abcdef1234",
         source_regions=("ap-northeast-1", "us-east-1"),
         reader_principal_arns=("arn:aws:iam::222222222222:role/security-audit",),
+        replica_region="us-west-2",
     )
     run = run_pulumi(
         lambda: LogArchive("log-archive", args),

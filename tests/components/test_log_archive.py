@@ -182,6 +182,25 @@ def test_the_firehose_role_writes_this_bucket_and_uses_the_key_only_through_s3(d
     ]
 
 
+KEY_ADMIN_ACTIONS = [
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:Delete*",
+    "kms:Describe*",
+    "kms:Disable*",
+    "kms:Enable*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:PutKeyPolicy",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:Update*",
+]
+
+
 def test_the_key_is_rotated_and_its_policy_grants_use_only_through_s3(deployed: ProgramRun) -> None:
     key = deployed.one("aws:kms/key:Key").inputs
     assert key["enableKeyRotation"] is True
@@ -189,13 +208,40 @@ def test_the_key_is_rotated_and_its_policy_grants_use_only_through_s3(deployed: 
     statements = document(key["policy"])["Statement"]
     assert [s["Sid"] for s in statements] == [
         "AllowKeyAdministrationByTheAccount",
+        "AllowGrantsForAWSResourcesOnlyByTheAccount",
         "AllowFirehoseThroughS3",
         "AllowExportTasksEncryptBackfill",
     ]
-    admin = statements[0]
-    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:*"} & set(admin["Action"])
+    assert statements[0] == {
+        "Sid": "AllowKeyAdministrationByTheAccount",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ARCHIVE}:root"},
+        "Action": KEY_ADMIN_ACTIONS,
+        "Resource": "*",
+    }
+    assert statements[1] == {
+        "Sid": "AllowGrantsForAWSResourcesOnlyByTheAccount",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ARCHIVE}:root"},
+        "Action": ["kms:CreateGrant", "kms:ListGrants"],
+        "Resource": "*",
+        "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+    }
+    statements = statements[1:]
     assert statements[1]["Principal"] == {"AWS": FIREHOSE_ROLE_ARN}
     assert statements[1]["Condition"]["StringEquals"] == {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+
+
+def test_named_key_administrators_replace_the_account_root_in_both_admin_statements() -> None:
+    admin = f"arn:aws:iam::{ARCHIVE}:role/log-archive-deployer"
+    run = archive(key_admin_principal_arns=(admin,))
+    statements = document(run.one("aws:kms/key:Key").inputs["policy"])["Statement"]
+    assert [(s["Sid"], s["Principal"]) for s in statements[:2]] == [
+        ("AllowKeyAdministrationByTheNamedAdministrators", {"AWS": [admin]}),
+        ("AllowGrantsForAWSResourcesOnlyByTheNamedAdministrators", {"AWS": [admin]}),
+    ]
+    assert statements[0]["Action"] == KEY_ADMIN_ACTIONS
+    assert f"arn:aws:iam::{ARCHIVE}:root" not in json.dumps(statements)
 
 
 def test_the_stream_decompresses_partitions_and_logs_its_errors(deployed: ProgramRun) -> None:
@@ -611,14 +657,21 @@ def test_athena_results_are_encrypted_with_the_archive_key_in_a_private_expiring
     assert lifecycle["expiration"] == {"days": 30.0}
 
 
-def test_server_access_logs_go_to_the_configured_bucket_under_the_archive_name() -> None:
+def test_server_access_logs_of_both_buckets_go_to_the_configured_bucket_under_their_names() -> None:
     run = archive(access_logs_bucket="org-s3-access-logs-222222222222")
-    logging = run.one("aws:s3/bucketLogging:BucketLogging").inputs
-    assert (logging["bucket"], logging["targetBucket"], logging["targetPrefix"]) == (
-        BUCKET,
-        "org-s3-access-logs-222222222222",
-        f"{BUCKET}/",
-    )
+    logging = [
+        (r.name, r.inputs["bucket"], r.inputs["targetBucket"], r.inputs["targetPrefix"])
+        for r in run.of_type("aws:s3/bucketLogging:BucketLogging")
+    ]
+    assert sorted(logging) == [
+        ("log-archive-access-logging", BUCKET, "org-s3-access-logs-222222222222", f"{BUCKET}/"),
+        (
+            "log-archive-query-results-access-logging",
+            RESULTS_BUCKET,
+            "org-s3-access-logs-222222222222",
+            f"{RESULTS_BUCKET}/",
+        ),
+    ]
 
 
 def test_without_an_access_logs_bucket_no_access_logging_is_configured(deployed: ProgramRun) -> None:

@@ -200,6 +200,18 @@ def test_a_log_group_the_stack_creates_gets_its_retention_and_then_its_filter(
     assert subscriptions["/app/existing"].property_dependencies.get("logGroup", ()) == ()
 
 
+def test_a_created_log_group_with_a_key_is_encrypted_with_it_and_one_without_is_not() -> None:
+    key = f"arn:aws:kms:{TOKYO}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    program = run(
+        logGroups=[
+            {"name": "/app/web", "create": True, "kmsKeyArn": key},
+            {"name": "/app/batch", "create": True},
+        ]
+    )
+    keys = {group.inputs["name"]: group.inputs.get("kmsKeyId") for group in program.of_type(LOG_GROUP)}
+    assert keys == {"/app/web": key, "/app/batch": None}
+
+
 @PREVIEW_AND_UPDATE
 def test_the_account_policy_covers_every_log_group_but_the_excluded_ones(preview: bool) -> None:
     program = run(

@@ -77,7 +77,7 @@ def test_a_pattern_of_exactly_the_limit_is_accepted() -> None:
     assert args.log_groups[0].filter_pattern == "x" * 1024
 
 
-LOG_GROUPS_FORM = "Expected a list of {name, filterPattern?, create?, retentionDays?} objects"
+LOG_GROUPS_FORM = "Expected a list of {name, filterPattern?, create?, retentionDays?, kmsKeyArn?} objects"
 
 
 @pytest.mark.parametrize(
@@ -250,3 +250,101 @@ def test_parsing_the_same_config_twice_gives_equal_args() -> None:
         "accountPolicy": {"excludeLogGroups": ["/noisy"]},
     }
     assert from_config(**values) == from_config(**values)
+
+
+KEY_TOKYO = f"arn:aws:kms:ap-northeast-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+KEY_VIRGINIA = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/mrk-0123456789abcdef0123456789abcdef"
+
+
+def test_a_created_log_group_takes_one_key_in_a_one_region_stack() -> None:
+    args = from_config(logGroups=[{"name": "/app/web", "create": True, "kmsKeyArn": KEY_TOKYO}])
+    assert args.log_groups[0].kms_key_arns == {REGION: KEY_TOKYO}
+
+
+def test_a_created_log_group_takes_a_key_per_region() -> None:
+    args = from_config(
+        regions=["ap-northeast-1", "us-east-1"],
+        logGroups=[
+            {
+                "name": "/app/web",
+                "create": True,
+                "kmsKeyArn": {"us-east-1": KEY_VIRGINIA, "ap-northeast-1": KEY_TOKYO},
+            }
+        ],
+    )
+    assert args.log_groups[0].kms_key_arns == {"ap-northeast-1": KEY_TOKYO, "us-east-1": KEY_VIRGINIA}
+
+
+@pytest.mark.parametrize(
+    ("entry", "regions", "key", "problem"),
+    [
+        pytest.param(
+            {"kmsKeyArn": KEY_TOKYO},
+            None,
+            "logGroups[0].kmsKeyArn",
+            "a key applies only to a log group the stack creates (an existing one keeps its own)",
+            id="key-on-an-existing-log-group",
+        ),
+        pytest.param(
+            {"create": True, "kmsKeyArn": KEY_TOKYO},
+            ["ap-northeast-1", "us-east-1"],
+            "logGroups[0].kmsKeyArn",
+            "one key ARN for 2 regions (ap-northeast-1, us-east-1): a key serves one region",
+            id="one-key-for-two-regions",
+        ),
+        pytest.param(
+            {"create": True, "kmsKeyArn": {"ap-northeast-1": KEY_TOKYO}},
+            ["ap-northeast-1", "us-east-1"],
+            "logGroups[0].kmsKeyArn",
+            "names regions ap-northeast-1, the stack's are ap-northeast-1, us-east-1",
+            id="a-region-without-key",
+        ),
+        pytest.param(
+            {"create": True, "kmsKeyArn": KEY_VIRGINIA},
+            None,
+            "logGroups[0].kmsKeyArn.ap-northeast-1",
+            "the key's region is us-east-1, the log group's is ap-northeast-1",
+            id="key-of-another-region",
+        ),
+        pytest.param(
+            {"create": True, "kmsKeyArn": KEY_TOKYO.replace(ACCOUNT, "999999999999")},
+            None,
+            "logGroups[0].kmsKeyArn.ap-northeast-1",
+            f"the key's account is 999999999999, the log group's is {ACCOUNT}",
+            id="key-of-another-account",
+        ),
+        pytest.param(
+            {"create": True, "kmsKeyArn": KEY_TOKYO.replace("arn:aws:", "arn:aws-cn:")},
+            None,
+            "logGroups[0].kmsKeyArn.ap-northeast-1",
+            "the key's partition is aws-cn, the log group's is aws",
+            id="key-of-another-partition",
+        ),
+        pytest.param(
+            {"create": True, "kmsKeyArn": "alias/logs"},
+            None,
+            "logGroups[0].kmsKeyArn.ap-northeast-1",
+            "'alias/logs' is not a KMS key ARN",
+            id="alias-not-arn",
+        ),
+        pytest.param(
+            {"create": True, "kmsKeyArn": ["x"]},
+            None,
+            "logGroups[0].kmsKeyArn",
+            "got ['x']",
+            id="a-list",
+        ),
+    ],
+)
+def test_bad_log_group_keys_are_refused_naming_the_entry(
+    entry: dict[str, Any], regions: list[str] | None, key: str, problem: str
+) -> None:
+    values: dict[str, Any] = {"logGroups": [{"name": "/app/web", **entry}]}
+    if regions is not None:
+        values["regions"] = regions
+    with pytest.raises(ConfigError) as raised:
+        from_config(**values)
+    assert raised.value.key == f"log-archive:{key}"
+    assert str(raised.value).startswith(
+        f"log-archive:{key}: {problem}. Expected with create: true, a KMS key"
+    )

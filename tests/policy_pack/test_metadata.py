@@ -34,6 +34,7 @@ MANDATORY = {
     "kms-key-rotation-enabled",
     "cloudformation-stackset-logs-trust-requires-source-condition",
     "cloudformation-stackset-account-policy-archive-destination",
+    "kms-key-policy-grants-only-for-aws-resources",
 }
 ADVISORY = {
     "s3-bucket-object-lock-enabled",

@@ -3,6 +3,7 @@ exactly the expected violations on the expected resources."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +74,27 @@ def destination_grant(world: World) -> dict[str, Any]:
 
 def add_statement(world: World, name: str, key: str, added: dict[str, Any]) -> None:
     world.statements(name, key).append(added)
+
+
+GRANTS = "kms-key-policy-grants-only-for-aws-resources"
+
+
+def key_policy(admin: dict[str, Any]) -> str:
+    """A key policy whose one statement lets the archive account's root do ``admin``."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "Admin",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{ARCHIVE}:root"},
+                    "Resource": "*",
+                    **admin,
+                }
+            ],
+        }
+    )
 
 
 def drop(world: World, name: str) -> None:
@@ -589,6 +611,44 @@ MUTATIONS = [
         "asymmetric signing key without rotation passes",
         lambda w: w["key"].inputs.update(
             enableKeyRotation=False, customerMasterKeySpec="RSA_2048", keyUsage="SIGN_VERIFY"
+        ),
+        set(),
+    ),
+    Mutation(
+        "key policy lets the account root kms:Create*",
+        lambda w: w["key"].inputs.update(policy=key_policy({"Action": ["kms:Create*", "kms:Describe*"]})),
+        {(GRANTS, "key", M)},
+    ),
+    Mutation(
+        "key policy lets the account root kms:*",
+        lambda w: w["key"].inputs.update(policy=key_policy({"Action": "kms:*"})),
+        {(GRANTS, "key", M)},
+    ),
+    Mutation(
+        "key policy grant condition with IfExists",
+        lambda w: w["key"].inputs.update(
+            policy=key_policy(
+                {
+                    "Action": "kms:CreateGrant",
+                    "Condition": {"BoolIfExists": {"kms:GrantIsForAWSResource": "true"}},
+                }
+            )
+        ),
+        {(GRANTS, "key", M)},
+    ),
+    Mutation(
+        "key policy allows grants only for AWS resources passes",
+        lambda w: w["key"].inputs.update(
+            policy=key_policy(
+                {"Action": "kms:CreateGrant", "Condition": {"Bool": {"kms:GrantIsForAWSResource": True}}}
+            )
+        ),
+        set(),
+    ),
+    Mutation(
+        "key policy without any grant action passes",
+        lambda w: w["key"].inputs.update(
+            policy=key_policy({"Action": ["kms:CreateAlias", "kms:PutKeyPolicy"]})
         ),
         set(),
     ),

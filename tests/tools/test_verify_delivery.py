@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from moto import mock_aws
 
@@ -27,6 +28,7 @@ from tests.tools.objects import (
     raw_object,
 )
 from tools.archive_format import MESSAGES, PARTITIONED, RAW, day_prefix, encode_log_group
+from tools.delivery_causes import ROLE_TRUST_HINT, causes, classify
 from tools.verify_delivery import (
     ArchiveTarget,
     Clock,
@@ -39,6 +41,8 @@ from tools.verify_delivery import (
     check_subscription,
     load_outputs,
     main,
+    read_object,
+    read_refusal,
     run,
     send_test_event,
     wait_for_event,
@@ -387,7 +391,8 @@ def test_timeout_names_every_hop_with_commands_and_lists_recent_error_objects(
     assert code == 1
     assert sessions.profiles == ["workload-a", "log-archive"]
     assert clock.slept == [15.0, 15.0, 15.0, 15.0]
-    assert lines[-1].split("\n") == [
+    assert lines[-1] == ROLE_TRUST_HINT
+    assert lines[-2].split("\n") == [
         f"NOT DELIVERED: the test event {TOKEN} did not appear within 60 s under "
         f"s3://{BUCKET}/{prefix} (0 new object(s) read).",
         f"Firehose wrote 1 object(s) under s3://{BUCKET}/errors/ since the event was sent "
@@ -691,3 +696,136 @@ def test_subscription_filters_the_source_credentials_cannot_read_are_a_setup_err
         "(AccessDeniedException: not authorized); they need logs:DescribeSubscriptionFilters",
         2,
     )
+
+
+# Why a read was refused: the message names the missing permission and the setting that grants it.
+
+
+def client_error(code: str, message: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, "GetObject")
+
+
+def test_a_kms_refusal_names_decrypt_and_the_reader_setting() -> None:
+    error = client_error(
+        "AccessDenied",
+        "User: arn:aws:sts::222222222222:assumed-role/admin/x is not authorized to perform: kms:Decrypt",
+    )
+    assert read_refusal(error) == (
+        "KMS DECRYPT DENIED: the archive credentials may not decrypt with the archive key; add the "
+        "--archive-profile's role ARN to log-archive:readerPrincipalArns of the archive stack and run "
+        "`pulumi up` on it (without readers the key policy lets nobody decrypt, administrators included)"
+    )
+
+
+def test_a_kms_error_code_is_a_kms_refusal() -> None:
+    assert (read_refusal(client_error("KMS.DisabledException", "key disabled")) or "").startswith(
+        "KMS DECRYPT DENIED"
+    )
+
+
+def test_an_s3_refusal_names_the_bucket_policy_and_the_reader_setting() -> None:
+    refusal = read_refusal(client_error("AccessDenied", "Access Denied"))
+    assert refusal is not None
+    assert refusal.startswith(
+        "S3 ACCESS DENIED: the bucket policy grants s3:ListBucket/s3:GetObject only to the principals "
+        "in log-archive:readerPrincipalArns"
+    )
+
+
+def test_other_errors_are_no_refusal() -> None:
+    assert read_refusal(client_error("NoSuchBucket", "The specified bucket does not exist")) is None
+
+
+def test_a_read_refused_for_kms_stops_with_the_reader_setting(aws: None) -> None:
+    s3 = session().client("s3")
+    with Stubber(s3) as stubber:
+        stubber.add_client_error("get_object", "AccessDenied", "not authorized to perform: kms:Decrypt")
+        with pytest.raises(VerifyError) as raised:
+            read_object(s3, BUCKET, "logs/x.gz")
+    assert str(raised.value).startswith(
+        f"cannot read s3://{BUCKET}/logs/x.gz (AccessDenied: not authorized to perform: kms:Decrypt); "
+        "KMS DECRYPT DENIED"
+    )
+
+
+# Which unverified fact failed: Firehose's error log, classified.
+
+CHECKSUM_MESSAGE = (
+    "Content-MD5 OR x-amz-checksum- HTTP header is required "
+    "for Put Object requests with Object Lock parameters"
+)
+
+
+def firehose_error(code: str, message: str) -> str:
+    return json.dumps(
+        {"deliveryStreamARN": STREAM_ARN, "destination": BUCKET, "message": message, "errorCode": code}
+    )
+
+
+def test_a_missing_checksum_is_the_object_lock_fact() -> None:
+    assert classify("S3.InvalidRequest", CHECKSUM_MESSAGE, REGION, REGION) == (
+        f"OBJECT LOCK CHECKSUM: S3 refused Firehose's upload without a checksum header (S3.InvalidRequest: "
+        f"{CHECKSUM_MESSAGE}); Firehose cannot write into a bucket with a default retention "
+        "(docs/security.md, unverified fact 1)"
+    )
+
+
+def test_a_redirect_from_another_region_is_the_cross_region_fact() -> None:
+    line = classify(
+        "S3.PermanentRedirect",
+        "The bucket must be addressed using the specified endpoint",
+        "us-east-1",
+        REGION,
+    )
+    assert line.startswith(
+        f"CROSS-REGION DELIVERY: the stream in us-east-1 could not write to the bucket in {REGION}"
+    )
+
+
+def test_other_errors_are_reported_as_they_are_and_each_kind_once() -> None:
+    records = [
+        firehose_error("S3.AccessDenied", "Access Denied"),
+        firehose_error("S3.AccessDenied", "Access Denied"),
+    ]
+    assert causes([*records, "not json"], REGION, REGION) == [
+        "S3.AccessDenied: Access Denied",
+        "Unknown: not json",
+    ]
+
+
+def test_a_kms_error_is_named_kms() -> None:
+    assert classify("S3.KMS.AccessDeniedException", "denied", REGION, REGION).startswith("KMS: ")
+
+
+def test_the_timeout_reads_firehoses_error_log_and_names_the_failed_fact(aws: None, tmp_path: Path) -> None:
+    subscribe_to_firehose("elsewhere/")
+    group = f"/aws/kinesisfirehose/log-archive-{REGION}"
+    logs = session().client("logs")
+    logs.create_log_group(logGroupName=group)
+    logs.create_log_stream(logGroupName=group, logStreamName="DestinationDelivery")
+    clock = FakeClock()
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="DestinationDelivery",
+        logEvents=[
+            {
+                "timestamp": int((clock.now() + 1) * 1000),
+                "message": firehose_error("S3.InvalidRequest", CHECKSUM_MESSAGE),
+            }
+        ],
+    )
+    code, lines = check(
+        [
+            "--archive-outputs",
+            str(outputs_file(tmp_path, destinationArns={}, pipelineLogGroups={REGION: [group]})),
+            "--timeout",
+            "30",
+        ],
+        clock,
+    )
+    assert code == 1
+    assert lines[-3:] == [
+        f"Firehose's error log {group} ({REGION}) since the event was sent: 1 kind(s) of failure",
+        "  " + classify("S3.InvalidRequest", CHECKSUM_MESSAGE, REGION, REGION),
+        ROLE_TRUST_HINT,
+    ]

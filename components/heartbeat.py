@@ -53,6 +53,17 @@ INPUT_TEMPLATE = (
 WRITER_SERVICES = ("delivery.logs.amazonaws.com", "events.amazonaws.com")
 
 
+def carried_by_account_policy(account_policy_filter_pattern: str | None) -> bool:
+    """Whether the heartbeat log group is subscribed by the account policy rather than by a filter
+    of its own: when there is an account policy and it sends every event (pattern ``""``).
+
+    The heartbeat then travels the same path as every covered log group, so removing the account
+    policy silences the heartbeat and its arrival alarm fires. A narrower pattern could drop the
+    heartbeat, so then it keeps its own filter, and the heartbeat no longer proves the account
+    policy (docs/operations.md names the alarm that does)."""
+    return account_policy_filter_pattern == ""
+
+
 def schedule_expression(minutes: int) -> str:
     """``rate(1 minute)`` or ``rate(<n> minutes)``: EventBridge refuses the other number."""
     return "rate(1 minute)" if minutes == 1 else f"rate({minutes} minutes)"
@@ -97,9 +108,12 @@ def heartbeat_resources(
     filter_name: str,
     role_arn: pulumi.Output[str] | None,
     depends_on: list[pulumi.Resource],
+    own_filter: bool,
     parent: pulumi.Resource,
-) -> aws.cloudwatch.LogGroup:
-    """The heartbeat log group of ``region``, its schedule rule and target, and its subscription."""
+) -> aws.cloudwatch.LogSubscriptionFilter | None:
+    """The heartbeat log group of ``region``, its schedule rule and target, and (``own_filter``)
+    its subscription filter, returned so that an account policy leaving the group out waits for
+    it; without one, the account policy subscribes the group."""
     name = naming.heartbeat_log_group(region)
 
     def child(**options: Any) -> pulumi.ResourceOptions:
@@ -137,7 +151,9 @@ def heartbeat_resources(
         region=region,
         opts=child(depends_on=[log_group, policy]),
     )
-    aws.cloudwatch.LogSubscriptionFilter(
+    if not own_filter:
+        return None
+    return aws.cloudwatch.LogSubscriptionFilter(
         naming.subscription_filter_resource(component, region, name),
         name=filter_name,
         log_group=log_group.name,
@@ -147,4 +163,3 @@ def heartbeat_resources(
         region=region,
         opts=child(depends_on=depends_on, delete_before_replace=False),
     )
-    return log_group

@@ -664,7 +664,20 @@ def _left_in_aws(registration: Registration) -> Finding:
     )
 
 
-def _removal_findings(change: _Change, old: Registration) -> list[Finding]:
+def _account_policy_covers(changes: Mapping[str, _Change], filter_: Registration) -> bool:
+    """Whether an account policy of the new state subscribes the log group of ``filter_``: its
+    deletion then hands the group over (deletes run last, after the policy's create or update)."""
+    region, group = filter_.inputs.get("region"), str(filter_.inputs.get("logGroup"))
+    return any(
+        c.new is not None
+        and c.new.type == ACCOUNT_POLICY
+        and c.new.inputs.get("region") == region
+        and group not in excluded_log_groups(c.new)
+        for c in changes.values()
+    )
+
+
+def _removal_findings(changes: Mapping[str, _Change], change: _Change, old: Registration) -> list[Finding]:
     type_rules = rules(old.type)
     if old.retain_on_delete:
         if change.successor is not None and type_rules.upsert:
@@ -682,7 +695,9 @@ def _removal_findings(change: _Change, old: Registration) -> list[Finding]:
                 "under the same name and the old one's delete at the end removes it",
             )
         )
-    elif type_rules.role in (Role.SUBSCRIPTION, Role.ENDPOINT):
+    elif type_rules.role in (Role.SUBSCRIPTION, Role.ENDPOINT) and not (
+        old.type == FILTER and _account_policy_covers(changes, old)
+    ):
         findings.append(
             Finding(Kind.UNSUBSCRIBED, old.name, f"unsubscribed by intent: {_describe(old)} is deleted")
         )
@@ -770,7 +785,7 @@ def _findings(changes: Mapping[str, _Change]) -> list[Finding]:
         elif change.old is not None and change.new is not None and change.replace:
             findings.extend(_replacement_findings(change, change.old, change.new))
         elif change.old is not None and change.new is None:
-            findings.extend(_removal_findings(change, change.old))
+            findings.extend(_removal_findings(changes, change, change.old))
     return findings
 
 

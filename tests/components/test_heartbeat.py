@@ -137,13 +137,30 @@ def test_in_the_organization_form_the_heartbeat_filter_carries_the_role() -> Non
     assert subscription.inputs["roleArn"] == program.one("aws:iam/role:Role").outputs["arn"]
 
 
-def test_the_account_policy_leaves_the_heartbeat_log_group_out() -> None:
+def heartbeat_filters(program: ProgramRun) -> list[str]:
+    return [
+        f.inputs["logGroup"] for f in program.of_type(FILTER) if f.inputs["logGroup"].startswith("/log-archive/")
+    ]
+
+
+def test_an_account_policy_sending_every_event_carries_the_heartbeat_itself() -> None:
+    """Then removing the account policy silences the heartbeat, and its arrival alarm fires."""
     program = with_heartbeats(accountPolicy={"filterPattern": ""})
+    policy = program.one("aws:cloudwatch/logAccountPolicy:LogAccountPolicy").inputs
+    assert policy["selectionCriteria"] == 'LogGroupName NOT IN ["delivery-test"]'
+    assert heartbeat_filters(program) == []
+    assert program.one(GROUP).inputs["name"] == "/log-archive/heartbeat/ap-northeast-1"
+
+
+def test_a_narrower_account_policy_leaves_the_heartbeat_to_its_own_filter() -> None:
+    """A pattern that could drop the heartbeat must not be the heartbeat's only path."""
+    program = with_heartbeats(accountPolicy={"filterPattern": "ERROR"})
     policy = program.one("aws:cloudwatch/logAccountPolicy:LogAccountPolicy").inputs
     assert (
         policy["selectionCriteria"]
         == 'LogGroupName NOT IN ["/log-archive/heartbeat/ap-northeast-1", "delivery-test"]'
     )
+    assert heartbeat_filters(program) == ["/log-archive/heartbeat/ap-northeast-1"]
 
 
 @pytest.mark.parametrize(("minutes", "expression"), [(1, "rate(1 minute)"), (60, "rate(60 minutes)")])

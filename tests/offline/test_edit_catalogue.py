@@ -183,7 +183,10 @@ SOURCE_EDITS = [
         SOURCE,
         "subscribe every log group of the account",
         Verdict.GAP_FREE,
-        (f"create {ACCOUNT_POLICY}",),
+        (
+            "create log-source-account-policy-ap-northeast-1",
+            "delete log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
+        ),
         after={"accountPolicy": POLICY},
     ),
     Edit(
@@ -191,7 +194,10 @@ SOURCE_EDITS = [
         SOURCE,
         "remove the account-wide subscription",
         Verdict.RETAINED_LEFTOVER,
-        (f"forget {ACCOUNT_POLICY}",),
+        (
+            "create log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
+            "forget log-source-account-policy-ap-northeast-1",
+        ),
         before={"accountPolicy": POLICY},
     ),
     Edit(
@@ -217,7 +223,11 @@ SOURCE_EDITS = [
         SOURCE,
         "archive only errors account-wide",
         Verdict.GAP_FREE,
-        (f"update {ACCOUNT_POLICY} (policyDocument)",),
+        (
+            "create log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
+            "create-replacement log-source-account-policy-ap-northeast-1 (selectionCriteria)",
+            "forget log-source-account-policy-ap-northeast-1",
+        ),
         before={"accountPolicy": POLICY},
         after={"accountPolicy": {"filterPattern": "ERROR"}},
     ),
@@ -234,8 +244,12 @@ SOURCE_EDITS = [
         "remove-log-group-beside-account-policy",
         SOURCE,
         "return a log group to the account policy's coverage",
-        Verdict.UNSUBSCRIBED_BY_INTENT,
-        (*POLICY_UPSERT, f"delete {WEB_FILTER}"),
+        Verdict.GAP_FREE,
+        (
+            "create-replacement log-source-account-policy-ap-northeast-1 (selectionCriteria)",
+            "forget log-source-account-policy-ap-northeast-1",
+            "delete log-source-filter-ap-northeast-1-/app/web",
+        ),
         before={"accountPolicy": POLICY, "logGroups": TWO_GROUPS},
         after={"accountPolicy": POLICY},
     ),
@@ -328,8 +342,6 @@ SOURCE_EDITS = [
         (
             "create-replacement log-source-filter-ap-northeast-1-delivery-test (destinationArn, name)",
             "update log-source-account-policy-ap-northeast-1 (policyDocument)",
-            f"create-replacement {HEARTBEAT_FILTER} (destinationArn, name)",
-            "delete-replaced log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
             "delete-replaced log-source-filter-ap-northeast-1-delivery-test",
         ),
         before={"accountPolicy": POLICY},
@@ -382,7 +394,6 @@ SOURCE_EDITS = [
         "pulumi destroy",
         Verdict.RETAINED_LEFTOVER,
         (
-            "delete log-source-filter-ap-northeast-1-/log-archive/heartbeat/ap-northeast-1",
             "forget log-source-account-policy-ap-northeast-1",
             "delete log-source-filter-ap-northeast-1-delivery-test",
             "delete log-source-filter-ap-northeast-1-/app/web",

@@ -14,6 +14,7 @@ from pulumi.stack_reference import StackReferenceOutputDetails
 
 from components import outputs
 from components.stack_config import ARCHIVE_STACK_KEY
+from components.subscription_changes import BUS_NAME, bus_arn
 from components.validation import (
     ACCOUNT_ID,
     LOG_GROUP_NAME,
@@ -47,6 +48,8 @@ class ArchiveOutputs:
     """Whether every filter and account policy must carry a role ARN (organization form)."""
     pipeline_log_groups: Mapping[str, tuple[str, ...]]
     """Region -> log groups the archive pipeline writes itself."""
+    change_bus_arns: Mapping[str, str]
+    """Region -> the archive's bus for subscription changes (``components.subscription_changes``)."""
     secret_outputs: frozenset[str]
     """Names of the outputs the archive stack marked secret."""
 
@@ -114,6 +117,7 @@ def parse_outputs(stack: str, values: Mapping[str, Any], secret_outputs: frozens
         organization_id=_organization_id(stack, values.get(outputs.ORGANIZATION_ID)),
         subscription_role_required=_flag(stack, values[outputs.SUBSCRIPTION_ROLE_REQUIRED]),
         pipeline_log_groups=_pipeline_log_groups(stack, values[outputs.PIPELINE_LOG_GROUPS]),
+        change_bus_arns=_change_bus_arns(stack, values[outputs.CHANGE_BUS_ARNS]),
         secret_outputs=secret_outputs,
     )
     _check_consistency(archive)
@@ -135,6 +139,15 @@ def _check_consistency(archive: ArchiveOutputs) -> None:
             f"{outputs.ORGANIZATION_ID} is {archive.organization_id!r} but "
             f"{outputs.SUBSCRIPTION_ROLE_REQUIRED} is {str(archive.subscription_role_required).lower()}; "
             "the organization form and only it requires a role",
+        )
+    expected_buses = {
+        region: bus_arn(PARTITION, archive.archive_account_id, region) for region in archive.destination_arns
+    }
+    if archive.change_bus_arns != expected_buses:
+        raise _inconsistent(
+            archive.stack,
+            f"{outputs.CHANGE_BUS_ARNS} is {dict(archive.change_bus_arns)}, not the bus {BUS_NAME} "
+            f"of account {archive.archive_account_id} in each region of {outputs.DESTINATION_ARNS}",
         )
     if set(archive.pipeline_log_groups) != set(archive.destination_arns):
         raise _inconsistent(
@@ -164,6 +177,14 @@ def _malformed(stack: str, output: str, value: Any, expected: str) -> ConfigErro
         "an archive stack deployed with this project's current version "
         "(run `pulumi up` on the archive stack first)",
     )
+
+
+def _change_bus_arns(stack: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(region, str) and isinstance(arn, str) for region, arn in value.items()
+    ):
+        raise _malformed(stack, outputs.CHANGE_BUS_ARNS, value, "a map of region -> event bus ARN")
+    return {str(region): str(arn) for region, arn in value.items()}
 
 
 def _destination_arns(stack: str, value: Any) -> dict[str, str]:

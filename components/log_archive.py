@@ -31,6 +31,8 @@ from components.monitoring import alarm_specs, silence_spec, stream_alarms
 from components.private_bucket import private_bucket
 from components.query import format_conversion, glue_schema_policy, projected_accounts, query_resources
 from components.replica import replica_resources
+from components.subscription_changes import archive_change_watch
+from components.validation import PARTITION
 
 __all__ = ["LogArchive", "LogArchiveArgs"]
 
@@ -100,6 +102,19 @@ class LogArchive(pulumi.ComponentResource):
         }
         self.destinations = self._destinations()
         topics = self._alarms()
+        change_buses = {
+            region: archive_change_watch(
+                name,
+                partition=PARTITION,
+                account_id=args.account_id,
+                region=region,
+                source_account_ids=args.source_account_ids,
+                organization_id=args.organization_id,
+                topic_arn=topics[region].arn,
+                parent=self,
+            )
+            for region in args.regions
+        }
 
         self.exports = {
             outputs.DESTINATION_ARNS: {r: d.arn for r, d in self.destinations.items()},
@@ -114,6 +129,7 @@ class LogArchive(pulumi.ComponentResource):
             outputs.LOG_PREFIX: layout.log_prefix(args.layout),
             outputs.PIPELINE_LOG_GROUPS: {r: [group.name] for r, (group, _) in error_logging.items()},
             outputs.ALARM_TOPIC_ARNS: {r: t.arn for r, t in topics.items()},
+            outputs.CHANGE_BUS_ARNS: {r: b.arn for r, b in change_buses.items()},
         }
         self.exports.update(self._query)
         self.exports[outputs.GLUE_BACKFILL_TABLE] = backfill_table(

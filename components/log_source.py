@@ -62,6 +62,7 @@ from components.source_args import (
     LogGroupSource,
     LogSourceArgs,
 )
+from components.subscription_changes import source_change_forwarding
 from components.validation import PARTITION, ConfigError
 
 __all__ = ["LogSource", "LogSourceArgs"]
@@ -190,6 +191,18 @@ class LogSource(pulumi.ComponentResource):
                 account_policy_names[region_plan.region] = self._account_policy(
                     region_plan, args.account_policy, destination, role_arn, [*depends_on, *filters]
                 ).policy_name
+
+        source_change_forwarding(
+            name,
+            partition=PARTITION,
+            account_id=args.account_id,
+            bus_arns=archive.change_bus_arns,
+            destination_arns={plan.region: plan.destination_arn for plan in region_plans},
+            log_groups=[source.name for source in args.log_groups],
+            heartbeats=bool(args.heartbeat_minutes),
+            secret=outputs.DESTINATION_ARNS in archive.secret_outputs,
+            parent=self,
+        )
 
         self.exports = {
             outputs.SUBSCRIPTION_DESTINATIONS: destinations,

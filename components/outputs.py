@@ -24,6 +24,9 @@ LOG_PREFIX = "logPrefix"
 """Key prefix under which delivered log objects land."""
 PIPELINE_LOG_GROUPS = "pipelineLogGroups"
 """Map of region -> log groups the pipeline itself writes (never to be subscribed back)."""
+CHANGE_BUS_ARNS = "subscriptionChangeBusArns"
+"""Map of region -> event bus where sources forward the calls that end archiving
+(``components.subscription_changes``)."""
 ALARM_TOPIC_ARNS = "alarmTopicArns"
 """Map of region -> SNS topic the delivery alarms notify."""
 GLUE_DATABASE = "glueDatabase"
@@ -40,6 +43,7 @@ ARCHIVE_REQUIRED = (
     SOURCE_ACCOUNT_IDS,
     SUBSCRIPTION_ROLE_REQUIRED,
     PIPELINE_LOG_GROUPS,
+    CHANGE_BUS_ARNS,
 )
 """Outputs a source stack cannot work without."""
 

@@ -137,6 +137,9 @@ class AwsMocks(pulumi.runtime.Mocks):
         if args.typ == "aws:cloudwatch/logGroup:LogGroup":
             name = inputs.get("name") or auto_name
             return name, {"name": name, "arn": f"arn:aws:logs:{region}:{account}:log-group:{name}"}
+        if args.typ == "aws:cloudwatch/eventBus:EventBus":
+            name = inputs.get("name") or auto_name
+            return name, {"name": name, "arn": f"arn:aws:events:{region}:{account}:event-bus/{name}"}
         if args.typ == "aws:sns/topic:Topic":
             name = inputs.get("name") or auto_name
             arn = f"arn:aws:sns:{region}:{account}:{name}"

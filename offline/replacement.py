@@ -206,6 +206,19 @@ TYPES: dict[str, TypeRules] = {
         identity=("region", "eventBusName", "name"),
         upsert=True,
     ),
+    "aws:cloudwatch/eventBus:EventBus": TypeRules(
+        ("name", "eventSourceName", "region"),
+        f"{TF}events/bus.go resourceBus",
+        auto_name="name",
+        identity=("region", "name"),
+    ),
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": TypeRules(
+        ("eventBusName", "region"),
+        f"{TF}events/bus_policy.go resourceBusPolicy",
+        identity=("region", "eventBusName"),
+        upsert=True,
+        role=Role.PERMISSION,
+    ),
     "aws:cloudwatch/eventTarget:EventTarget": TypeRules(
         ("rule", "targetId", "eventBusName", "region"),
         f"{TF}events/target.go resourceTarget",

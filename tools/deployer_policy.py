@@ -75,6 +75,16 @@ def _log_group(name: str, w: Where) -> list[str]:
     return [group, f"{group}:*"]
 
 
+def _bus(w: Where, name: str) -> str:
+    return f"arn:aws:events:{w.region}:{w.account}:event-bus/{name}"
+
+
+def _rule(w: Where, name: str) -> str:
+    """A rule's ARN: ``rule/<name>`` on the default bus, ``rule/<bus>/<name>`` on another."""
+    bus = w.inputs.get("eventBusName")
+    return f"arn:aws:events:{w.region}:{w.account}:rule/{name if bus is None else f'{bus}/{name}'}"
+
+
 def _role(w: Where) -> list[str]:
     return [f"arn:aws:iam::{w.account}:role/{w.input('name')}"]
 
@@ -274,7 +284,19 @@ PERMISSIONS: dict[str, Permissions] = {
             *("events:ListTagsForResource", "events:ListTargetsByRule", "events:PutRule"),
             *("events:TagResource", "events:UntagResource"),
         ),
-        lambda w: [f"arn:aws:events:{w.region}:{w.account}:rule/{w.input('name')}"],
+        lambda w: [_rule(w, w.input("name"))],
+    ),
+    "aws:cloudwatch/eventBus:EventBus": Permissions(
+        (
+            *("events:CreateEventBus", "events:DeleteEventBus", "events:DescribeEventBus"),
+            *("events:ListTagsForResource", "events:TagResource", "events:UntagResource"),
+            "events:UpdateEventBus",
+        ),
+        lambda w: [_bus(w, w.input("name"))],
+    ),
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": Permissions(
+        ("events:DescribeEventBus", "events:PutPermission", "events:RemovePermission"),
+        lambda w: [_bus(w, w.input("eventBusName"))],
     ),
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": Permissions(
         # The resource-policy actions take no resource ARN: "*" is the only form IAM accepts.
@@ -283,7 +305,7 @@ PERMISSIONS: dict[str, Permissions] = {
     ),
     "aws:cloudwatch/eventTarget:EventTarget": Permissions(
         ("events:ListTargetsByRule", "events:PutTargets", "events:RemoveTargets"),
-        lambda w: [f"arn:aws:events:{w.region}:{w.account}:rule/{w.input('rule')}"],
+        lambda w: [_rule(w, w.input("rule"))],
     ),
     "aws:s3/bucketNotification:BucketNotification": _s3(
         "s3:GetBucketNotification", "s3:PutBucketNotification"
@@ -332,6 +354,7 @@ PASSED_ROLES: Mapping[str, tuple[str, str]] = {
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": ("roleArn", "logs"),
     "aws:cloudwatch/logAccountPolicy:LogAccountPolicy": ("policyDocument.RoleArn", "logs"),
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": ("role", "s3"),
+    "aws:cloudwatch/eventTarget:EventTarget": ("roleArn", "events"),
 }
 """Inputs that hand a role to a service (the caller needs ``iam:PassRole`` on it) and the service."""
 

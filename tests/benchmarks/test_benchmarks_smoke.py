@@ -71,8 +71,9 @@ def test_the_smallest_sizes_render_tables_with_one_cell_per_column(
     program_table = _table_rows(document, "| stack |")
     assert [len(cells) for cells in program_table] == [12] * 4
     assert [cells[1] for cells in program_table[2:]] == ["1 accounts x 1 regions", "10 log groups"]
-    # 10 filters, the stack reference and 5 heartbeat resources (group, policy, rule, target, filter)
-    assert [cells[2] for cells in program_table[2:]] == [str(rows[0].resources), "16"]
+    # 10 filters, the stack reference, 5 heartbeat resources (group, policy, rule, target, filter)
+    # and 4 of the subscription-change watch (role, role policy, rule, target)
+    assert [cells[2] for cells in program_table[2:]] == [str(rows[0].resources), "20"]
     policy_table = _table_rows(document, "| resources |")
     assert policy_table[2] == ["10", "2.000", "1.000", "2.00", "1.000", "0.500", "2.00"]
     assert "- CPUs (`nproc`): " in document

@@ -18,7 +18,7 @@ with warnings.catch_warnings():
 from components.log_archive import LogArchive, LogArchiveArgs
 from offline.program import run_pulumi
 
-POLICY_INPUTS = ("policy", "assumeRolePolicy", "accessPolicy")
+POLICY_INPUTS = ("policy", "assumeRolePolicy", "accessPolicy", "policyDocument")
 
 EXPLAINED = {
     ("aws:iam/role:Role", "assumeRolePolicy"): {
@@ -76,6 +76,8 @@ def test_every_kind_of_policy_document_is_linted() -> None:
         ("aws:kms/key:Key", "policy"),
         ("aws:s3/bucketPolicy:BucketPolicy", "policy"),
         ("aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy", "accessPolicy"),
+        ("aws:cloudwatch/eventBusPolicy:EventBusPolicy", "policy"),
+        ("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "policyDocument"),
     }
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from components import outputs
 from components.archive_args import archive_bucket_name, results_bucket_name
+from components.subscription_changes import bus_arn
 from components.validation import ConfigError
 from offline.program import ProgramFailed, run_program
 
@@ -43,6 +44,7 @@ def archive_outputs(**changes: Any) -> dict[str, Any]:
         outputs.SOURCE_ACCOUNT_IDS: [SOURCE_ACCOUNT],
         outputs.SUBSCRIPTION_ROLE_REQUIRED: False,
         outputs.PIPELINE_LOG_GROUPS: {r: [f"/aws/kinesisfirehose/log-archive-{r}"] for r in regions},
+        outputs.CHANGE_BUS_ARNS: {r: bus_arn("aws", ARCHIVE_ACCOUNT, r) for r in regions},
         **changes,
     }
     return {name: value for name, value in found.items() if value is not None}

@@ -19,6 +19,7 @@ from components.archive_reference import parse_outputs
 from components.log_source import plan
 from components.source_args import LogSourceArgs
 from components.stack_config import ARCHIVE_KEYS, SOURCE_KEYS, Kind, StackConfig
+from components.subscription_changes import bus_arn
 from components.validation import ConfigError
 
 ARCHIVE_ACCOUNT = "222222222222"
@@ -73,6 +74,7 @@ def archive_outputs() -> dict[str, Any]:
         outputs.SOURCE_ACCOUNT_IDS: [SOURCE_ACCOUNT],
         outputs.SUBSCRIPTION_ROLE_REQUIRED: False,
         outputs.PIPELINE_LOG_GROUPS: {r: [f"/aws/kinesisfirehose/log-archive-{r}"] for r in regions},
+        outputs.CHANGE_BUS_ARNS: {r: bus_arn("aws", ARCHIVE_ACCOUNT, r) for r in regions},
     }
 
 

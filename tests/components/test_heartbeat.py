@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from components import heartbeat, naming
+from offline.mocks import Registration
 from offline.program import ProgramFailed, ProgramRun
 from tests.components.test_log_source import (
     ACCOUNT,
@@ -35,8 +36,13 @@ def two_regions() -> ProgramRun:
     return with_heartbeats(regions=[TOKYO, VIRGINIA])
 
 
+def heartbeat_resources(program: ProgramRun, type_: str) -> list[Registration]:
+    """The heartbeat's resources of ``type_``, without the subscription-change watch's."""
+    return [r for r in program.of_type(type_) if "-heartbeat-" in r.name]
+
+
 def in_region(program: ProgramRun, type_: str, region: str) -> dict[str, Any]:
-    [found] = [r.inputs for r in program.of_type(type_) if r.inputs["region"] == region]
+    [found] = [r.inputs for r in heartbeat_resources(program, type_) if r.inputs["region"] == region]
     return found
 
 
@@ -134,12 +140,14 @@ def test_the_heartbeat_log_group_is_subscribed_like_any_other_create_first(two_r
 def test_in_the_organization_form_the_heartbeat_filter_carries_the_role() -> None:
     program = with_heartbeats(organization_archive())
     [subscription] = [f for f in program.of_type(FILTER) if f.inputs["logGroup"].startswith("/log-archive/")]
-    assert subscription.inputs["roleArn"] == program.one("aws:iam/role:Role").outputs["arn"]
+    assert subscription.inputs["roleArn"] == program.named("log-source-subscription-role").outputs["arn"]
 
 
 def heartbeat_filters(program: ProgramRun) -> list[str]:
     return [
-        f.inputs["logGroup"] for f in program.of_type(FILTER) if f.inputs["logGroup"].startswith("/log-archive/")
+        f.inputs["logGroup"]
+        for f in program.of_type(FILTER)
+        if f.inputs["logGroup"].startswith("/log-archive/")
     ]
 
 
@@ -165,12 +173,13 @@ def test_a_narrower_account_policy_leaves_the_heartbeat_to_its_own_filter() -> N
 
 @pytest.mark.parametrize(("minutes", "expression"), [(1, "rate(1 minute)"), (60, "rate(60 minutes)")])
 def test_the_interval_follows_heartbeat_minutes(minutes: int, expression: str) -> None:
-    assert run(heartbeatMinutes=minutes).one(RULE).inputs["scheduleExpression"] == expression
+    [rule] = heartbeat_resources(run(heartbeatMinutes=minutes), RULE)
+    assert rule.inputs["scheduleExpression"] == expression
 
 
 def test_zero_heartbeat_minutes_turns_heartbeats_off() -> None:
     program = run(heartbeatMinutes=0)
-    assert [r.type for r in program.registrations if r.type in (GROUP, RULE, TARGET, POLICY)] == []
+    assert [r for type_ in (GROUP, RULE, TARGET, POLICY) for r in heartbeat_resources(program, type_)] == []
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 
 from components import outputs
 from components.log_archive import LogArchive, LogArchiveArgs
+from components.subscription_changes import bus_arn
 from offline.mocks import PREVIEW_UNKNOWN
 from offline.program import ProgramRun, run_pulumi
 
@@ -367,10 +368,11 @@ def test_each_source_region_gets_its_own_destination_stream_and_error_log() -> N
         "aws:cloudwatch/logDestination:LogDestination",
         "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy",
         "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
-        "aws:cloudwatch/logGroup:LogGroup",
         "aws:sns/topic:Topic",
     ):
         assert sorted(r.inputs["region"] for r in run.of_type(typ)) == sorted(regions), typ
+    error_groups = [r for r in run.of_type("aws:cloudwatch/logGroup:LogGroup") if "-errors-" in r.name]
+    assert sorted(r.inputs["region"] for r in error_groups) == sorted(regions)
     for region in regions:
         destination = run.named(f"log-archive-destination-{region}")
         assert destination.inputs["targetArn"] == (
@@ -535,6 +537,7 @@ def test_outputs_tell_sources_everything_they_need(deployed: ProgramRun) -> None
         outputs.LAYOUT: "partitioned",
         outputs.LOG_PREFIX: "logs/",
         outputs.PIPELINE_LOG_GROUPS: {REGION: [f"/aws/kinesisfirehose/log-archive-{REGION}"]},
+        outputs.CHANGE_BUS_ARNS: {REGION: bus_arn("aws", ARCHIVE, REGION)},
         outputs.ALARM_TOPIC_ARNS: {REGION: f"arn:aws:sns:{REGION}:{ARCHIVE}:log-archive-alarms"},
         outputs.GLUE_DATABASE: "log_archive",
         outputs.GLUE_TABLE: "logs",

@@ -19,6 +19,7 @@ from components.outputs import (
     SUBSCRIPTION_ROLE_ARN,
     USES_SUBSCRIPTION_ROLE,
 )
+from components.subscription_changes import bus_arn
 from offline.mocks import PREVIEW_UNKNOWN, Registration
 from offline.program import ProgramFailed, ProgramRun, run_program
 
@@ -38,6 +39,14 @@ STACK_REFERENCE = "pulumi:pulumi:StackReference"
 COMPONENT = "log-archive:index:LogSource"
 
 ROLE_NAME = "log-source-subscription-role"
+CHANGE_FORWARDING_ROLE = "log-source-change-forwarding-role"
+CHANGE_WATCH = [
+    ROLE,
+    ROLE_POLICY,
+    "aws:cloudwatch/eventRule:EventRule",
+    "aws:cloudwatch/eventTarget:EventTarget",
+]
+"""What forwards subscription changes to the archive in one region (test_subscription_changes.py)."""
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE_NAME}-05c738a1"
 """The ARN the mocks give the auto-named subscription role in update mode."""
 
@@ -62,6 +71,7 @@ def account_list_archive(regions: tuple[str, ...] = (TOKYO, VIRGINIA)) -> dict[s
         outputs.SOURCE_ACCOUNT_IDS: [ACCOUNT, "333333333333"],
         outputs.SUBSCRIPTION_ROLE_REQUIRED: False,
         outputs.PIPELINE_LOG_GROUPS: {region: [pipeline_log_group(region)] for region in regions},
+        outputs.CHANGE_BUS_ARNS: {region: bus_arn("aws", ARCHIVE_ACCOUNT, region) for region in regions},
         outputs.BUCKET_NAME: "log-archive-222222222222-ap-northeast-1",
     }
 
@@ -110,7 +120,9 @@ def test_the_example_stack_subscribes_its_log_group_to_the_destination_of_its_re
 ) -> None:
     program = run(preview=preview)
 
-    assert sorted(r.type for r in program.registrations) == sorted([COMPONENT, FILTER, STACK_REFERENCE])
+    assert sorted(r.type for r in program.registrations) == sorted(
+        [COMPONENT, FILTER, STACK_REFERENCE, *CHANGE_WATCH]
+    )
     subscription = program.one(FILTER)
     assert subscription.name == "log-source-filter-ap-northeast-1-delivery-test"
     assert subscription.inputs == {
@@ -304,8 +316,8 @@ def test_an_organization_archive_gets_a_role_on_every_filter_and_account_policy(
         accountPolicy={},
     )
 
-    role = program.one(ROLE)
-    assert role.name == ROLE_NAME
+    role = program.named(ROLE_NAME)
+    assert role.type == ROLE
     assert json.loads(role.inputs["assumeRolePolicy"]) == {
         "Version": "2012-10-17",
         "Statement": [
@@ -325,7 +337,7 @@ def test_an_organization_archive_gets_a_role_on_every_filter_and_account_policy(
             }
         ],
     }
-    role_policy = program.one(ROLE_POLICY)
+    role_policy = program.named(f"{ROLE_NAME}-policy")
     assert json.loads(role_policy.inputs["policy"]) == {
         "Version": "2012-10-17",
         "Statement": [
@@ -365,8 +377,8 @@ def test_an_organization_archive_gets_a_role_on_every_filter_and_account_policy(
 def test_an_account_list_archive_gets_no_role_and_no_role_arn() -> None:
     program = run(regions=[TOKYO, VIRGINIA], accountPolicy={})
 
-    assert program.of_type(ROLE) == []
-    assert program.of_type(ROLE_POLICY) == []
+    assert [r.name for r in program.of_type(ROLE)] == [CHANGE_FORWARDING_ROLE]
+    assert [r.name for r in program.of_type(ROLE_POLICY)] == ["log-source-change-forwarding-policy"]
     for subscription in program.of_type(FILTER):
         assert "roleArn" not in subscription.inputs
     for policy in program.of_type(ACCOUNT_POLICY):
@@ -477,7 +489,7 @@ def without(output: str) -> dict[str, Any]:
             {},
             "log-archive:archiveStack: the archive stack organization/log-archive/account-b has "
             "no output destinationArns, archiveAccountId, sourceAccountIds, "
-            "subscriptionRoleRequired, pipelineLogGroups.",
+            "subscriptionRoleRequired, pipelineLogGroups, subscriptionChangeBusArns.",
             id="archive stack without any expected output",
         ),
         pytest.param(
@@ -591,7 +603,9 @@ def test_adding_or_removing_one_log_group_changes_only_that_log_groups_resources
     removed = base[:5] + base[6:]
 
     def resources(log_groups: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        return urns_to_inputs(run(regions=[TOKYO, VIRGINIA], logGroups=log_groups))
+        """Without the change rules, whose patterns list every watched log group by design."""
+        found = urns_to_inputs(run(regions=[TOKYO, VIRGINIA], logGroups=log_groups))
+        return {urn: inputs for urn, inputs in found.items() if "::log-source-change-rule-" not in urn}
 
     before = resources(base)
     after_adding = resources(added)

@@ -15,6 +15,7 @@ from components.archive_reference import ArchiveOutputs, parse_outputs
 from components.organization_args import OperationPreferences, OrganizationSourcesArgs
 from components.organization_sources import STACK_SET_NAME, plan
 from components.stack_config import StackConfig
+from components.subscription_changes import bus_arn
 from components.validation import ConfigError
 from offline.program import run_program
 
@@ -40,6 +41,7 @@ def archive(organization_id: str | None = ORGANIZATION, regions: tuple[str, ...]
         outputs.SOURCE_ACCOUNT_IDS: [],
         outputs.SUBSCRIPTION_ROLE_REQUIRED: organization_id is not None,
         outputs.PIPELINE_LOG_GROUPS: {r: [f"/aws/kinesisfirehose/log-archive-{r}"] for r in regions},
+        outputs.CHANGE_BUS_ARNS: {r: bus_arn("aws", ARCHIVE_ACCOUNT, r) for r in regions},
         outputs.ORGANIZATION_ID: organization_id,
     }
     return parse_outputs(ARCHIVE_STACK, values, frozenset())

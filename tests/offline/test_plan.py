@@ -30,8 +30,9 @@ def test_planning_the_source_stack_lists_its_resources_and_a_clean_policy_verdic
 ) -> None:
     assert main(["account-a", "--preview"]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("Stack account-a (preview): 8 resources")
+    assert printed.startswith("Stack account-a (preview): 12 resources")
     assert "create aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter  log-source-filter-" in printed
+    assert "create aws:cloudwatch/eventRule:EventRule  log-source-change-rule-ap-northeast-1-1" in printed
     assert "destinationArn=arn:aws:logs:ap-northeast-1:222222222222:destination:log-archive" in printed
     assert printed.rstrip().endswith("Policy pack: no violations.")
 

@@ -90,10 +90,39 @@ def test_every_planned_type_is_mapped_and_parliament_finds_nothing_unexplained(c
     assert [(f.issue, f.detail) for f in findings if f.issue not in EXPLAINED] == []
 
 
-def test_a_source_without_heartbeats_needs_exactly_the_filter_and_the_cross_account_grant() -> None:
+def test_a_source_without_heartbeats_needs_the_filter_the_change_watch_and_the_cross_account_grant() -> None:
+    forwarding_role = f"arn:aws:iam::{SOURCE}:role/log-source-change-forwarding-role"
     assert policy(source(heartbeatMinutes=0), SOURCE) == {
         "Version": "2012-10-17",
         "Statement": [
+            {
+                "Sid": "Events1",
+                "Effect": "Allow",
+                "Action": [
+                    *("events:DeleteRule", "events:DescribeRule", "events:DisableRule", "events:EnableRule"),
+                    *("events:ListTagsForResource", "events:ListTargetsByRule", "events:PutRule"),
+                    *("events:PutTargets", "events:RemoveTargets", "events:TagResource"),
+                    "events:UntagResource",
+                ],
+                "Resource": [f"arn:aws:events:{TOKYO}:{SOURCE}:rule/log-archive-subscription-changes"],
+            },
+            {
+                "Sid": "Iam1",
+                "Effect": "Allow",
+                "Action": [
+                    *("iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:ListAttachedRolePolicies"),
+                    *("iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:TagRole"),
+                    *("iam:UntagRole", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole"),
+                    "iam:UpdateRoleDescription",
+                ],
+                "Resource": [f"{forwarding_role}-*"],
+            },
+            {
+                "Sid": "Iam2",
+                "Effect": "Allow",
+                "Action": ["iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:PutRolePolicy"],
+                "Resource": [f"{forwarding_role}-7854058d"],
+            },
             {
                 "Sid": "Logs1",
                 "Effect": "Allow",
@@ -106,6 +135,13 @@ def test_a_source_without_heartbeats_needs_exactly_the_filter_and_the_cross_acco
                     f"arn:aws:logs:{TOKYO}:{SOURCE}:log-group:delivery-test",
                     f"arn:aws:logs:{TOKYO}:{SOURCE}:log-group:delivery-test:*",
                 ],
+            },
+            {
+                "Sid": "PassRolesToEvents",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": [f"{forwarding_role}-*"],
+                "Condition": {"StringEquals": {"iam:PassedToService": "events.amazonaws.com"}},
             },
             {
                 "Sid": "SubscribeToTheArchiveDestinations",
@@ -158,8 +194,12 @@ def test_only_key_creation_and_name_listings_take_every_resource() -> None:
     assert unscoped == [
         "kms:CreateKey",
         "kms:ListAliases",
+        # The resource-policy actions take no ARN (the change record's policy, subscription_changes.py).
+        "logs:DeleteResourcePolicy",
         "logs:DescribeDestinations",
         "logs:DescribeLogGroups",
+        "logs:DescribeResourcePolicies",
+        "logs:PutResourcePolicy",
     ]
 
 

@@ -14,6 +14,8 @@ Steps, with the source account's credentials and then the archive account's:
 
 1. Checks that the log group forwards somewhere: a subscription filter to the archive's destination
    for the region, or an account-level subscription filter policy. Stops early when none does.
+   Says whether a trail records the region's management writes, without which the archive's
+   subscription-changes alarm sees nothing (``tools.change_trail``; it does not stop the check).
 2. Writes one event carrying a unique token into a new log stream ``log-archive-verify/<token>``
    of the log group. The stream stays; it expires with the group's retention.
 3. Polls the bucket under the prefix the layout gives for that account, log group and UTC day,
@@ -60,6 +62,7 @@ from tools.archive_format import (
     days_between,
     find_event,
 )
+from tools.change_trail import change_trail
 from tools.delivery_causes import ROLE_TRUST_HINT, firehose_causes
 
 if TYPE_CHECKING:
@@ -567,6 +570,10 @@ def run(
         f"(layout {target.layout})"
     )
     report("  forwarded by " + check_subscription(logs, source, target.destination_arns.get(region)))
+    report(
+        "  subscription changes "
+        + change_trail(source_session.client("cloudtrail", region_name=region), region)
+    )
     sent = send_test_event(logs, source.log_group, args.message, clock, token)
     report(
         f"  sent {sent.message!r} to stream {sent.log_stream!r} at "

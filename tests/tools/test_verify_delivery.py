@@ -430,7 +430,8 @@ def test_run_reports_each_step_before_the_result(aws: None) -> None:
     assert lines[0] == (
         f"Checking '{LOG_GROUP}' (account {SOURCE_ACCOUNT}, {REGION}) -> s3://{BUCKET}/ (layout raw)"
     )
-    assert lines[2].startswith(
+    assert lines[2].startswith("  subscription changes NOT RECORDED: no trail logs management write events")
+    assert lines[3].startswith(
         f"  sent 'log-archive delivery check {TOKEN}' to stream 'log-archive-verify/{TOKEN}' at "
     )
     assert sent_messages() == [f"log-archive delivery check {TOKEN}"]

@@ -139,7 +139,9 @@ def test_in_the_organization_form_the_heartbeat_filter_carries_the_role() -> Non
 
 def heartbeat_filters(program: ProgramRun) -> list[str]:
     return [
-        f.inputs["logGroup"] for f in program.of_type(FILTER) if f.inputs["logGroup"].startswith("/log-archive/")
+        f.inputs["logGroup"]
+        for f in program.of_type(FILTER)
+        if f.inputs["logGroup"].startswith("/log-archive/")
     ]
 
 

@@ -69,6 +69,12 @@ def schedule_expression(minutes: int) -> str:
     return "rate(1 minute)" if minutes == 1 else f"rate({minutes} minutes)"
 
 
+def rule_description(region: str, minutes: int) -> str:
+    return (
+        f"Writes a log-archive heartbeat into {naming.heartbeat_log_group(region)} every {minutes} minute(s)."
+    )
+
+
 def rule_arn(partition: str, account_id: str, region: str) -> str:
     return f"arn:{partition}:events:{region}:{account_id}:rule/{RULE_NAME}"
 
@@ -136,7 +142,7 @@ def heartbeat_resources(
     rule = aws.cloudwatch.EventRule(
         f"{component}-heartbeat-rule-{region}",
         name=RULE_NAME,
-        description=f"Writes a log-archive heartbeat into {name} every {minutes} minute(s).",
+        description=rule_description(region, minutes),
         schedule_expression=schedule_expression(minutes),
         state="ENABLED",
         region=region,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components import validation
+from components.heartbeat import DEFAULT_HEARTBEAT_MINUTES
 from components.source_args import (
     ACCOUNT_POLICY_ACCEPTED,
     ACCOUNT_POLICY_KEY,
@@ -20,6 +21,7 @@ from components.source_args import (
     AccountPolicySource,
     parse_account_policy,
     parse_archive_stack,
+    parse_heartbeat_minutes,
 )
 from components.stack_config import ORGANIZATION_UNITS_KEY, StackConfig
 from components.validation import ConfigError
@@ -94,6 +96,10 @@ class OrganizationSourcesArgs:
     account that leaves the OUs is deleted with its policy and role."""
     operation_preferences: OperationPreferences = field(default_factory=OperationPreferences)
     """``log-archive:operationPreferences``."""
+    heartbeat_minutes: int = DEFAULT_HEARTBEAT_MINUTES
+    """``log-archive:heartbeatMinutes``: the template writes a heartbeat every this many minutes
+    in every enrolled account and region (``components.heartbeat``); ``0`` turns heartbeats off.
+    Default 5."""
 
     @property
     def home_region(self) -> str:
@@ -137,6 +143,7 @@ class OrganizationSourcesArgs:
             operation_preferences=_operation_preferences(
                 config.get_json(OPERATION_PREFERENCES_KEY, OPERATION_PREFERENCES_ACCEPTED)
             ),
+            heartbeat_minutes=parse_heartbeat_minutes(config, DEFAULT_HEARTBEAT_MINUTES),
         )
 
 

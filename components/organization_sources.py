@@ -26,7 +26,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import account_policy, organization_template
+from components import account_policy, naming, organization_template
 from components.archive_reference import ArchiveOutputs, read_archive
 from components.organization_args import ORGANIZATION_ID_KEY, OrganizationSourcesArgs
 from components.source_args import ACCOUNT_POLICY_KEY, MAX_SELECTION_CRITERIA, REGIONS_KEY
@@ -72,12 +72,22 @@ def plan(args: OrganizationSourcesArgs, archive: ArchiveOutputs) -> Organization
     archive.check_regions(args.regions, REGIONS_KEY)
     pipeline = {name for region in args.regions for name in archive.pipeline_log_groups.get(region, ())}
     excluded = sorted(pipeline.union(args.account_policy.exclude_log_groups))
-    criteria = account_policy.selection_criteria(excluded) or ""
-    if len(criteria.encode()) > MAX_SELECTION_CRITERIA:
+    own_heartbeat_filter = organization_template.heartbeat_has_own_filter(
+        args.heartbeat_minutes, args.account_policy.filter_pattern
+    )
+    heartbeat_exclusions = [
+        [naming.heartbeat_log_group(region)] if own_heartbeat_filter else [] for region in args.regions
+    ]
+    size = max(
+        len((account_policy.selection_criteria([*excluded, *extra]) or "").encode())
+        for extra in heartbeat_exclusions
+    )
+    if size > MAX_SELECTION_CRITERIA:
         raise ConfigError(
             f"{ACCOUNT_POLICY_KEY}.excludeLogGroups",
-            f"the account policy's selection criteria would be {len(criteria.encode())} bytes "
-            f"(the exclusions and the archive pipeline's own log groups of every region)",
+            f"the account policy's selection criteria would be {size} bytes (the exclusions, the "
+            "archive pipeline's own log groups of every region and, when it has its own filter, "
+            "the heartbeat log group)",
             f"at most {MAX_SELECTION_CRITERIA} bytes: fewer exclusions",
         )
     template = organization_template.template(
@@ -85,6 +95,7 @@ def plan(args: OrganizationSourcesArgs, archive: ArchiveOutputs) -> Organization
         {region: archive.destination_arns[region] for region in args.regions},
         args.account_policy.filter_pattern,
         excluded,
+        args.heartbeat_minutes,
     )
     body = organization_template.template_body(template)
     size = len(body.encode())

@@ -12,6 +12,11 @@ One template, deployed to every target region of every account of the target OUs
   ``ALL``), the document of ``account_policy.policy_document`` with the archive's destination of
   the stack's region (``Mappings``) and the role ARN; in the home region through ``Fn::GetAtt``
   so CloudFormation creates the role first.
+- With heartbeats on, ``components.heartbeat``'s resources per region: ``HeartbeatLogGroup``
+  (retained), ``HeartbeatResourcePolicy``, ``HeartbeatRule`` (its one target the log group) and,
+  unless the account policy carries the heartbeat (``heartbeat.carried_by_account_policy``),
+  ``HeartbeatSubscriptionFilter``, named as the source stack names it (``Mappings``); the account
+  policy then excludes the heartbeat log group and waits for that filter.
 
 Why one stack set with a region condition rather than a second single-region stack set for the
 role: one template, one auto-deployment and one set of operation preferences; the home region is
@@ -25,7 +30,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from components import account_policy, source_policies
+from components import account_policy, heartbeat, naming, source_policies
 from components.validation import PARTITION
 
 ROLE_NAME = "log-archive-subscription"
@@ -37,6 +42,8 @@ stack's), so an account policy of a source stack in an enrolled account is a sec
 which AWS refuses, rather than an upsert that silently overwrites the StackSet's."""
 ROLE_POLICY_NAME = "forward-subscribed-log-events"
 ACCOUNT_ID = "${AWS::AccountId}"
+REGION = "${AWS::Region}"
+PSEUDO_PARAMETER = "${AWS::"
 HOME_CONDITION = "IsHomeRegion"
 TEMPLATE_BODY_LIMIT = 51_200
 """Bytes of a template body passed inline (``TemplateBody`` of CreateStackSet / UpdateStackSet,
@@ -44,9 +51,10 @@ CloudFormation quotas: 51,200 bytes; 1 MB only from S3 through ``TemplateURL``).
 
 
 def _substituted(value: Any) -> Any:
-    """``value`` with every string that names ``${AWS::AccountId}`` wrapped in ``Fn::Sub``."""
+    """``value`` with every string that names a pseudo parameter (``${AWS::AccountId}``,
+    ``${AWS::Region}``) wrapped in ``Fn::Sub``."""
     if isinstance(value, str):
-        return {"Fn::Sub": value} if ACCOUNT_ID in value else value
+        return {"Fn::Sub": value} if PSEUDO_PARAMETER in value else value
     if isinstance(value, list):
         return [_substituted(item) for item in value]
     if isinstance(value, dict):
@@ -64,18 +72,99 @@ def role_arn_pattern() -> str:
     return f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{ROLE_NAME}"
 
 
+def heartbeat_has_own_filter(heartbeat_minutes: int, filter_pattern: str) -> bool:
+    """Whether the template gives the heartbeat log group a subscription filter of its own, which
+    the account policy then excludes."""
+    return heartbeat_minutes != 0 and not heartbeat.carried_by_account_policy(filter_pattern)
+
+
+def _destination(field: str) -> dict[str, Any]:
+    return {"Fn::FindInMap": ["Destinations", {"Ref": "AWS::Region"}, field]}
+
+
+def _role_arn() -> dict[str, Any]:
+    return {
+        "Fn::If": [
+            HOME_CONDITION,
+            {"Fn::GetAtt": ["SubscriptionRole", "Arn"]},
+            {"Fn::Sub": role_arn_pattern()},
+        ]
+    }
+
+
+def _heartbeat_resources(minutes: int, own_filter: bool) -> dict[str, Any]:
+    """The heartbeat of ``components.heartbeat`` for the stack's account and region."""
+    resources: dict[str, Any] = {
+        "HeartbeatLogGroup": {
+            "Type": "AWS::Logs::LogGroup",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "LogGroupName": _substituted(naming.heartbeat_log_group(REGION)),
+                "RetentionInDays": heartbeat.HEARTBEAT_RETENTION_DAYS,
+            },
+        },
+        "HeartbeatResourcePolicy": {
+            "Type": "AWS::Logs::ResourcePolicy",
+            "Properties": {
+                "PolicyName": heartbeat.RESOURCE_POLICY_NAME,
+                "PolicyDocument": _substituted(
+                    json.dumps(
+                        heartbeat.log_resource_policy(PARTITION, ACCOUNT_ID, REGION), separators=(",", ":")
+                    )
+                ),
+            },
+        },
+        "HeartbeatRule": {
+            "Type": "AWS::Events::Rule",
+            "DependsOn": ["HeartbeatLogGroup", "HeartbeatResourcePolicy"],
+            "Properties": {
+                "Name": heartbeat.RULE_NAME,
+                "Description": _substituted(heartbeat.rule_description(REGION, minutes)),
+                "ScheduleExpression": heartbeat.schedule_expression(minutes),
+                "State": "ENABLED",
+                "Targets": [
+                    {
+                        "Id": heartbeat.TARGET_ID,
+                        "Arn": _substituted(heartbeat.log_group_arn(PARTITION, ACCOUNT_ID, REGION)),
+                        "InputTransformer": {
+                            "InputPathsMap": heartbeat.INPUT_PATHS,
+                            "InputTemplate": heartbeat.INPUT_TEMPLATE,
+                        },
+                    }
+                ],
+            },
+        },
+    }
+    if own_filter:
+        resources["HeartbeatSubscriptionFilter"] = {
+            "Type": "AWS::Logs::SubscriptionFilter",
+            "Properties": {
+                "FilterName": _destination("FilterName"),
+                "LogGroupName": {"Ref": "HeartbeatLogGroup"},
+                "DestinationArn": _destination("Arn"),
+                "FilterPattern": "",
+                "RoleArn": _role_arn(),
+            },
+        }
+    return resources
+
+
 def template(
     regions: Sequence[str],
     destination_arns: Mapping[str, str],
     filter_pattern: str,
     excluded_log_groups: Sequence[str],
+    heartbeat_minutes: int,
 ) -> dict[str, Any]:
     """The template for ``regions`` (the first is the home region) as a dict.
 
     ``destination_arns`` maps each region to the archive's destination there;
-    ``excluded_log_groups`` are left out of the account policy in every region.
+    ``excluded_log_groups`` are left out of the account policy in every region;
+    ``heartbeat_minutes`` 0 leaves the heartbeat out.
     """
     home = regions[0]
+    own_filter = heartbeat_has_own_filter(heartbeat_minutes, filter_pattern)
     document = account_policy.policy_document("${DestinationArn}", _sub_literal(filter_pattern), "${RoleArn}")
     policy_properties: dict[str, Any] = {
         "PolicyName": POLICY_NAME,
@@ -84,22 +173,45 @@ def template(
         "PolicyDocument": {
             "Fn::Sub": [
                 json.dumps(document, separators=(",", ":")),
-                {
-                    "DestinationArn": {"Fn::FindInMap": ["Destinations", {"Ref": "AWS::Region"}, "Arn"]},
-                    "RoleArn": {
-                        "Fn::If": [
-                            HOME_CONDITION,
-                            {"Fn::GetAtt": ["SubscriptionRole", "Arn"]},
-                            {"Fn::Sub": role_arn_pattern()},
-                        ]
-                    },
-                },
+                {"DestinationArn": _destination("Arn"), "RoleArn": _role_arn()},
             ]
         },
     }
-    criteria = account_policy.selection_criteria(excluded_log_groups)
+    policy: dict[str, Any] = {"Type": "AWS::Logs::AccountPolicy", "Properties": policy_properties}
+    destinations = {region: {"Arn": destination_arns[region]} for region in regions}
+    heartbeat_exclusion = [naming.heartbeat_log_group(REGION)] if own_filter else []
+    criteria = account_policy.selection_criteria([*excluded_log_groups, *heartbeat_exclusion])
     if criteria is not None:
-        policy_properties["SelectionCriteria"] = criteria
+        policy_properties["SelectionCriteria"] = _substituted(criteria)
+    if own_filter:
+        policy["DependsOn"] = ["HeartbeatSubscriptionFilter"]
+        for region, row in destinations.items():
+            row["FilterName"] = naming.subscription_filter_name(destination_arns[region])
+    resources: dict[str, Any] = {
+        "SubscriptionRole": {
+            "Type": "AWS::IAM::Role",
+            "Condition": HOME_CONDITION,
+            "Properties": {
+                "RoleName": ROLE_NAME,
+                "Description": "Assumed by CloudWatch Logs to subscribe this account's log groups "
+                "to the organization-wide log archive.",
+                "AssumeRolePolicyDocument": _substituted(
+                    source_policies.subscription_role_trust_policy(PARTITION, ACCOUNT_ID, regions)
+                ),
+                "Policies": [
+                    {
+                        "PolicyName": ROLE_POLICY_NAME,
+                        "PolicyDocument": _substituted(
+                            source_policies.subscription_role_permissions(PARTITION, ACCOUNT_ID, regions)
+                        ),
+                    }
+                ],
+            },
+        },
+        "AccountPolicy": policy,
+    }
+    if heartbeat_minutes:
+        resources.update(_heartbeat_resources(heartbeat_minutes, own_filter))
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "log-archive: subscribes every log group of this account and region to the "
@@ -112,31 +224,9 @@ def template(
                 "Description": "The one region whose stack creates the (global) subscription role.",
             }
         },
-        "Mappings": {"Destinations": {region: {"Arn": destination_arns[region]} for region in regions}},
+        "Mappings": {"Destinations": destinations},
         "Conditions": {HOME_CONDITION: {"Fn::Equals": [{"Ref": "AWS::Region"}, {"Ref": "HomeRegion"}]}},
-        "Resources": {
-            "SubscriptionRole": {
-                "Type": "AWS::IAM::Role",
-                "Condition": HOME_CONDITION,
-                "Properties": {
-                    "RoleName": ROLE_NAME,
-                    "Description": "Assumed by CloudWatch Logs to subscribe this account's log groups "
-                    "to the organization-wide log archive.",
-                    "AssumeRolePolicyDocument": _substituted(
-                        source_policies.subscription_role_trust_policy(PARTITION, ACCOUNT_ID, regions)
-                    ),
-                    "Policies": [
-                        {
-                            "PolicyName": ROLE_POLICY_NAME,
-                            "PolicyDocument": _substituted(
-                                source_policies.subscription_role_permissions(PARTITION, ACCOUNT_ID, regions)
-                            ),
-                        }
-                    ],
-                },
-            },
-            "AccountPolicy": {"Type": "AWS::Logs::AccountPolicy", "Properties": policy_properties},
-        },
+        "Resources": resources,
     }
 
 

@@ -105,10 +105,12 @@ class LogSourceArgs:
     """``log-archive:accountPolicy``; default ``None``, no account-wide subscription."""
     heartbeat_minutes: int = DEFAULT_HEARTBEAT_MINUTES
     """``log-archive:heartbeatMinutes``: a heartbeat event every this many minutes in every
-    region (``components.heartbeat``); ``0`` turns heartbeats off. Default 5."""
+    region (``components.heartbeat``); ``0`` turns heartbeats off. Default 5, or 0 with
+    ``stack_set_enrolled`` (the StackSet writes the heartbeats; a non-zero value is refused)."""
     stack_set_enrolled: bool = False
     """``log-archive:stackSetEnrolled``: the organization stack's StackSet already gives this
-    account its account policy, so ``accountPolicy`` is refused; default ``False``."""
+    account its account policy and its heartbeats, so ``accountPolicy`` and a non-zero
+    ``heartbeatMinutes`` are refused; default ``False``."""
 
     @classmethod
     def from_config(cls, config: StackConfig, account_id: str, region: str) -> LogSourceArgs:
@@ -139,9 +141,20 @@ class LogSourceArgs:
                 f"nothing to archive: neither {LOG_GROUPS_KEY} nor {ACCOUNT_POLICY_KEY} is set",
                 f"{LOG_GROUPS_ACCEPTED}, or {ACCOUNT_POLICY_KEY}: {ACCOUNT_POLICY_ACCEPTED}",
             )
-        heartbeat_minutes = validation.integer(
-            config.get(HEARTBEAT_MINUTES_KEY), HEARTBEAT_MINUTES_KEY, 0, MAX_HEARTBEAT_MINUTES
+        heartbeat_minutes = parse_heartbeat_minutes(
+            config, 0 if stack_set_enrolled else DEFAULT_HEARTBEAT_MINUTES
         )
+        if stack_set_enrolled and heartbeat_minutes != 0:
+            raise ConfigError(
+                HEARTBEAT_MINUTES_KEY,
+                f"this account is enrolled by the organization stack's StackSet ({STACK_SET_ENROLLED_KEY}: "
+                "true), whose template writes this account's heartbeats (the organization stack's "
+                f"{HEARTBEAT_MINUTES_KEY}); a second heartbeat rule and log resource policy of the "
+                "same names would silently overwrite the StackSet's (PutRule and PutResourcePolicy "
+                "upsert by name)",
+                f"0 or no {HEARTBEAT_MINUTES_KEY} here, or {STACK_SET_ENROLLED_KEY}: false for an account "
+                "outside the StackSet's OUs",
+            )
         if heartbeat_minutes != 0:
             _check_heartbeat_names(log_groups)
         return cls(
@@ -150,7 +163,7 @@ class LogSourceArgs:
             regions=regions,
             log_groups=log_groups,
             account_policy=account_policy,
-            heartbeat_minutes=DEFAULT_HEARTBEAT_MINUTES if heartbeat_minutes is None else heartbeat_minutes,
+            heartbeat_minutes=heartbeat_minutes,
             stack_set_enrolled=stack_set_enrolled,
         )
 
@@ -329,6 +342,14 @@ def parse_archive_stack(config: StackConfig) -> str:
         ARCHIVE_STACK_NAME,
         what="a full stack name",
     )
+
+
+def parse_heartbeat_minutes(config: StackConfig, default: int) -> int:
+    """``log-archive:heartbeatMinutes`` (shared with the organization stack), ``default`` if unset."""
+    minutes = validation.integer(
+        config.get(HEARTBEAT_MINUTES_KEY), HEARTBEAT_MINUTES_KEY, 0, MAX_HEARTBEAT_MINUTES
+    )
+    return default if minutes is None else minutes
 
 
 def parse_account_policy(value: Any) -> AccountPolicySource | None:

@@ -48,7 +48,7 @@ SOURCE_KEYS = (
 """Every key of a source stack, in the README's order."""
 ORGANIZATION_KEYS = (
     *(ORGANIZATION_UNITS_KEY, ARCHIVE_STACK_KEY, "organizationId", "regions", "accountPolicy"),
-    *("callAs", "retainStacksOnAccountRemoval", "operationPreferences"),
+    *("callAs", "retainStacksOnAccountRemoval", "operationPreferences", "heartbeatMinutes"),
 )
 """Every key of the organization stack, in the README's order."""
 KEYS: Mapping[Kind, tuple[str, ...]] = {

@@ -57,6 +57,7 @@ def test_every_organization_example_is_a_valid_setting() -> None:
         "log-archive:accountPolicy",
         "log-archive:callAs",
         "log-archive:operationPreferences",
+        "log-archive:heartbeatMinutes",
     } <= set(config)
     targets = json.loads(config["log-archive:organizationalUnitIds"])
     assert targets == ["ou-ab12-cd34ef56", "r-ab12"]
@@ -71,5 +72,6 @@ def test_every_organization_example_is_a_valid_setting() -> None:
         )
         == 1
     )
+    assert template["Resources"]["HeartbeatRule"]["Properties"]["ScheduleExpression"] == "rate(10 minutes)"
     instances = run.one("aws:cloudformation/stackInstances:StackInstances")
     assert instances.inputs["deploymentTargets"] == {"organizationalUnitIds": targets}

@@ -85,6 +85,16 @@ def source(
     )
 
 
+def organization(overrides: dict[str, Any], key: str, accepted: str) -> Bad:
+    return Bad(
+        "organization",
+        overrides,
+        _full(key),
+        accepted,
+        archive=archive_outputs(organizationId="o-abcd123456", subscriptionRoleRequired=True),
+    )
+
+
 def _full(key: str) -> str:
     return key if ":" in key else f"log-archive:{key}"
 
@@ -982,7 +992,34 @@ SOURCE_CASES = [
     ),
 ]
 
-CASES = ARCHIVE_CASES + SOURCE_CASES
+HEARTBEAT_MINUTES = "an integer from 0 to 60"
+ENROLLED_HEARTBEAT = "0 or no heartbeatMinutes here, or stackSetEnrolled: false"
+
+HEARTBEAT_CASES = [
+    *(
+        pytest.param(
+            make({"heartbeatMinutes": raw}, "heartbeatMinutes", HEARTBEAT_MINUTES), id=f"{kind} {label}"
+        )
+        for kind, make in (("source", source), ("organization", organization))
+        for label, raw in (
+            ("heartbeat interval over an hour", "61"),
+            ("heartbeat interval negative", "-5"),
+            ("heartbeat interval a float", "5.0"),
+            ("heartbeat interval with a leading zero", "05"),
+            ("heartbeat interval a boolean", "true"),
+        )
+    ),
+    pytest.param(
+        source({"stackSetEnrolled": "true", "heartbeatMinutes": "5"}, "heartbeatMinutes", ENROLLED_HEARTBEAT),
+        id="source heartbeat in an account the StackSet enrolls",
+    ),
+    pytest.param(
+        organization({"heartbeatMinutes": ""}, "heartbeatMinutes", HEARTBEAT_MINUTES),
+        id="organization heartbeat interval empty",
+    ),
+]
+
+CASES = ARCHIVE_CASES + SOURCE_CASES + HEARTBEAT_CASES
 
 
 def test_there_are_at_least_150_cases_with_distinct_ids() -> None:

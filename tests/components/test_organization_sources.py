@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from cfnlint.api import lint
 
-from components import naming, organization_template, outputs, source_policies
+from components import heartbeat, naming, organization_template, outputs, source_policies
 from components.archive_reference import ArchiveOutputs, parse_outputs
 from components.organization_args import OperationPreferences, OrganizationSourcesArgs
 from components.organization_sources import STACK_SET_NAME, plan
 from components.stack_config import StackConfig
 from components.subscription_changes import bus_arn
-from components.validation import ConfigError
+from components.validation import ConfigError, aws_regions
 from offline.program import run_program
 
 with warnings.catch_warnings():
@@ -125,6 +125,11 @@ def test_a_stack_with_organizational_unit_ids_is_the_organization_stack() -> Non
             id="fractional percentage",
         ),
         pytest.param(
+            {"heartbeatMinutes": "61"},
+            "log-archive:heartbeatMinutes: 61 is out of range. Expected an integer from 0 to 60.",
+            id="heartbeat interval over an hour",
+        ),
+        pytest.param(
             {"logGroups": [{"name": "x"}]},
             "log-archive:logGroups: logGroups is a source-stack key, but this stack is the organization "
             "stack because log-archive:organizationalUnitIds is set",
@@ -193,13 +198,137 @@ def test_a_template_beyond_the_inline_limit_is_refused(monkeypatch: pytest.Monke
     assert str(raised.value).startswith("log-archive:accountPolicy.excludeLogGroups: the StackSet's template")
 
 
-def template() -> dict[str, Any]:
-    return plan(args(accountPolicy={"filterPattern": '{ $.level = "${x}" }'}), archive()).template
+def template(**overrides: Any) -> dict[str, Any]:
+    return plan(
+        args(**{"accountPolicy": {"filterPattern": '{ $.level = "${x}" }'}, **overrides}), archive()
+    ).template
 
 
-def test_the_template_passes_cfn_lint_without_a_single_finding() -> None:
-    body = organization_template.template_body(template())
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({}, id="heartbeat with its own filter"),
+        pytest.param({"accountPolicy": {"filterPattern": ""}}, id="heartbeat carried by the account policy"),
+        pytest.param({"heartbeatMinutes": "0"}, id="heartbeats off"),
+    ],
+)
+def test_the_template_passes_cfn_lint_without_a_single_finding(overrides: dict[str, Any]) -> None:
+    body = organization_template.template_body(template(**overrides))
     assert [str(match) for match in lint(body, regions=list(REGIONS))] == []
+
+
+def test_heartbeats_are_on_every_five_minutes_by_default_and_zero_turns_them_off() -> None:
+    assert args().heartbeat_minutes == 5
+    assert args(heartbeatMinutes="10").heartbeat_minutes == 10
+    resources = template(heartbeatMinutes="0")["Resources"]
+    assert sorted(resources) == ["AccountPolicy", "SubscriptionRole"]
+    assert "DependsOn" not in resources["AccountPolicy"]
+
+
+def test_each_stack_writes_the_source_stacks_heartbeat_into_its_retained_log_group() -> None:
+    resources = template(heartbeatMinutes="10")["Resources"]
+    assert resources["HeartbeatLogGroup"] == {
+        "Type": "AWS::Logs::LogGroup",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "LogGroupName": {"Fn::Sub": "/log-archive/heartbeat/${AWS::Region}"},
+            "RetentionInDays": 365,
+        },
+    }
+    policy = resources["HeartbeatResourcePolicy"]
+    assert policy["Type"] == "AWS::Logs::ResourcePolicy"
+    assert policy["Properties"]["PolicyName"] == heartbeat.RESOURCE_POLICY_NAME
+    assert json.loads(policy["Properties"]["PolicyDocument"]["Fn::Sub"]) == heartbeat.log_resource_policy(
+        "aws", "${AWS::AccountId}", "${AWS::Region}"
+    )
+    assert resources["HeartbeatRule"] == {
+        "Type": "AWS::Events::Rule",
+        "DependsOn": ["HeartbeatLogGroup", "HeartbeatResourcePolicy"],
+        "Properties": {
+            "Name": "log-archive-heartbeat",
+            "Description": {
+                "Fn::Sub": "Writes a log-archive heartbeat into /log-archive/heartbeat/${AWS::Region} "
+                "every 10 minute(s)."
+            },
+            "ScheduleExpression": "rate(10 minutes)",
+            "State": "ENABLED",
+            "Targets": [
+                {
+                    "Id": heartbeat.TARGET_ID,
+                    "Arn": {
+                        "Fn::Sub": "arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:"
+                        "/log-archive/heartbeat/${AWS::Region}"
+                    },
+                    "InputTransformer": {
+                        "InputPathsMap": heartbeat.INPUT_PATHS,
+                        "InputTemplate": heartbeat.INPUT_TEMPLATE,
+                    },
+                }
+            ],
+        },
+    }
+
+
+def test_the_input_template_is_no_fn_sub_string_so_it_reaches_eventbridge_verbatim() -> None:
+    """Outside ``Fn::Sub`` CloudFormation passes the string as it is; it holds no ``${`` either,
+    so it would survive one too. ``<time>`` and the like are EventBridge's placeholders."""
+    body = json.loads(organization_template.template_body(template()))
+    [target] = body["Resources"]["HeartbeatRule"]["Properties"]["Targets"]
+    assert target["InputTransformer"]["InputTemplate"] == heartbeat.INPUT_TEMPLATE
+    assert "${" not in heartbeat.INPUT_TEMPLATE
+
+
+def test_under_a_narrower_pattern_the_heartbeat_has_its_own_filter_the_policy_excludes_and_awaits() -> None:
+    built = template()
+    resources = built["Resources"]
+    assert resources["HeartbeatSubscriptionFilter"] == {
+        "Type": "AWS::Logs::SubscriptionFilter",
+        "Properties": {
+            "FilterName": {"Fn::FindInMap": ["Destinations", {"Ref": "AWS::Region"}, "FilterName"]},
+            "LogGroupName": {"Ref": "HeartbeatLogGroup"},
+            "DestinationArn": {"Fn::FindInMap": ["Destinations", {"Ref": "AWS::Region"}, "Arn"]},
+            "FilterPattern": "",
+            "RoleArn": resources["AccountPolicy"]["Properties"]["PolicyDocument"]["Fn::Sub"][1]["RoleArn"],
+        },
+    }
+    assert built["Mappings"]["Destinations"] == {
+        r: {
+            "Arn": f"arn:aws:logs:{r}:{ARCHIVE_ACCOUNT}:destination:log-archive",
+            "FilterName": naming.subscription_filter_name(
+                f"arn:aws:logs:{r}:{ARCHIVE_ACCOUNT}:destination:log-archive"
+            ),
+        }
+        for r in REGIONS
+    }
+    assert resources["AccountPolicy"]["DependsOn"] == ["HeartbeatSubscriptionFilter"]
+    criteria = resources["AccountPolicy"]["Properties"]["SelectionCriteria"]["Fn::Sub"]
+    assert criteria.endswith('"/log-archive/heartbeat/${AWS::Region}"]')
+
+
+def test_an_account_policy_sending_every_event_carries_the_heartbeat_and_keeps_it_covered() -> None:
+    """Deleting that policy then silences the heartbeat, and the archive's arrival alarm fires."""
+    built = template(accountPolicy={"filterPattern": ""})
+    resources = built["Resources"]
+    assert "HeartbeatSubscriptionFilter" not in resources
+    assert "DependsOn" not in resources["AccountPolicy"]
+    assert "heartbeat" not in resources["AccountPolicy"]["Properties"]["SelectionCriteria"]
+    assert {"HeartbeatLogGroup", "HeartbeatResourcePolicy", "HeartbeatRule"} <= set(resources)
+    assert all(set(row) == {"Arn"} for row in built["Mappings"]["Destinations"].values())
+
+
+@pytest.mark.parametrize("pattern", ["", "ERROR"])
+def test_seventeen_regions_with_heartbeats_fit_the_inline_template_limit(pattern: str) -> None:
+    regions = tuple(sorted(aws_regions()))[:17]
+    checked = plan(
+        OrganizationSourcesArgs.from_config(
+            config(regions=list(regions), accountPolicy={"filterPattern": pattern}), regions[0]
+        ),
+        archive(regions=regions),
+    )
+    assert len(checked.body.encode()) < organization_template.TEMPLATE_BODY_LIMIT
+    assert ("HeartbeatSubscriptionFilter" in checked.template["Resources"]) == (pattern != "")
+    assert [str(match) for match in lint(checked.body, regions=list(regions))] == []
 
 
 def test_the_role_is_created_once_per_account_in_the_home_region_with_the_source_stacks_documents() -> None:
@@ -239,13 +368,13 @@ def test_the_account_policy_is_the_source_stacks_document_per_region() -> None:
             {"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/log-archive-subscription"},
         ]
     }
-    assert built["Mappings"]["Destinations"] == {
-        r: {"Arn": f"arn:aws:logs:{r}:{ARCHIVE_ACCOUNT}:destination:log-archive"} for r in REGIONS
+    assert {r: row["Arn"] for r, row in built["Mappings"]["Destinations"].items()} == {
+        r: f"arn:aws:logs:{r}:{ARCHIVE_ACCOUNT}:destination:log-archive" for r in REGIONS
     }
-    assert policy["SelectionCriteria"] == (
-        'LogGroupName NOT IN ["/aws/kinesisfirehose/log-archive-ap-northeast-1", '
-        '"/aws/kinesisfirehose/log-archive-us-east-1"]'
-    )
+    assert policy["SelectionCriteria"] == {
+        "Fn::Sub": 'LogGroupName NOT IN ["/aws/kinesisfirehose/log-archive-ap-northeast-1", '
+        '"/aws/kinesisfirehose/log-archive-us-east-1", "/log-archive/heartbeat/${AWS::Region}"]'
+    }
 
 
 @pytest.mark.parametrize(
@@ -257,9 +386,17 @@ def test_the_account_policy_is_the_source_stacks_document_per_region() -> None:
         pytest.param(
             source_policies.subscription_role_permissions("aws", "111111111111", REGIONS), id="permissions"
         ),
+        pytest.param(
+            json.loads(
+                template()["Resources"]["HeartbeatResourcePolicy"]["Properties"]["PolicyDocument"]["Fn::Sub"]
+                .replace("${AWS::AccountId}", "111111111111")
+                .replace("${AWS::Region}", "ap-northeast-1")
+            ),
+            id="heartbeat log resource policy",
+        ),
     ],
 )
-def test_parliament_finds_nothing_in_the_templates_role_documents(document: dict[str, Any]) -> None:
+def test_parliament_finds_nothing_in_the_templates_policy_documents(document: dict[str, Any]) -> None:
     findings = analyze_policy_string(json.dumps(document), ignore_private_auditors=True).findings
     # A trust policy names no Resource: the role itself is the resource (as for the archive's).
     assert [(f.issue, f.detail) for f in findings if f.issue != "MALFORMED"] == []

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from components import organization_template
+from components import heartbeat, organization_template
 from offline.analyzer import PolicyPackProcess
 from tests.policy_pack.world import ARCHIVE, REGION, Json, Spec, World, violations
 
@@ -28,6 +28,7 @@ def template() -> dict[str, Any]:
         {r: f"arn:aws:logs:{r}:{ARCHIVE}:destination:log-archive" for r in REGIONS},
         "",
         [f"/aws/kinesisfirehose/log-archive-{REGION}"],
+        heartbeat.DEFAULT_HEARTBEAT_MINUTES,
     )
 
 

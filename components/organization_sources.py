@@ -92,10 +92,11 @@ def plan(args: OrganizationSourcesArgs, archive: ArchiveOutputs) -> Organization
         )
     template = organization_template.template(
         args.regions,
-        {region: archive.destination_arns[region] for region in args.regions},
-        args.account_policy.filter_pattern,
-        excluded,
-        args.heartbeat_minutes,
+        destination_arns={region: archive.destination_arns[region] for region in args.regions},
+        change_bus_arns={region: archive.change_bus_arns[region] for region in args.regions},
+        filter_pattern=args.account_policy.filter_pattern,
+        excluded_log_groups=excluded,
+        heartbeat_minutes=args.heartbeat_minutes,
     )
     body = organization_template.template_body(template)
     size = len(body.encode())

@@ -30,7 +30,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from components import account_policy, heartbeat, naming, source_policies
+from components import account_policy, heartbeat, naming, source_policies, subscription_changes
 from components.validation import PARTITION
 
 ROLE_NAME = "log-archive-subscription"
@@ -41,6 +41,14 @@ POLICY_NAME = "log-archive-stackset"
 stack's), so an account policy of a source stack in an enrolled account is a second policy,
 which AWS refuses, rather than an upsert that silently overwrites the StackSet's."""
 ROLE_POLICY_NAME = "forward-subscribed-log-events"
+CHANGE_RULE_NAME = "log-archive-stackset-changes"
+"""The StackSet's change rule: not ``subscription_changes.BUS_NAME``, the name a source stack in an
+enrolled account gives its own (PutRule upserts by name)."""
+CHANGE_ROLE_NAME = "log-archive-stackset-change-forwarding"
+CHANGE_ROLE_POLICY_NAME = "put-events-on-the-archive-change-buses"
+DESTINATION_PLACEHOLDER = "arn:aws:logs:region:000000000000:destination:placeholder"
+"""Stands for the region's destination while the change pattern is built, then replaced by the
+``Destinations`` mapping's value."""
 ACCOUNT_ID = "${AWS::AccountId}"
 REGION = "${AWS::Region}"
 PSEUDO_PARAMETER = "${AWS::"
@@ -150,18 +158,74 @@ def _heartbeat_resources(minutes: int, own_filter: bool) -> dict[str, Any]:
     return resources
 
 
+def _change_forwarding(
+    regions: Sequence[str], change_bus_arns: Mapping[str, str], watched: list[str]
+) -> dict[str, Any]:
+    """``components.subscription_changes`` for the stack's account and region: a rule forwarding
+    the calls that end archiving (the StackSet's policy deleted, the heartbeat's filter or group
+    deleted) to the archive's change bus, with a role created once, in the home region."""
+    [text] = subscription_changes.source_patterns(DESTINATION_PLACEHOLDER, watched)
+    pattern = json.loads(text.replace(f'"{DESTINATION_PLACEHOLDER}"', json.dumps(_destination("Arn"))))
+    return {
+        "ChangeForwardingRole": {
+            "Type": "AWS::IAM::Role",
+            "Condition": HOME_CONDITION,
+            "Properties": {
+                "RoleName": CHANGE_ROLE_NAME,
+                "Description": "Lets EventBridge forward log-archive subscription changes to the "
+                "archive account.",
+                "AssumeRolePolicyDocument": _substituted(
+                    subscription_changes.forwarding_trust_policy(PARTITION, ACCOUNT_ID, CHANGE_RULE_NAME)
+                ),
+                "Policies": [
+                    {
+                        "PolicyName": CHANGE_ROLE_POLICY_NAME,
+                        "PolicyDocument": subscription_changes.forwarding_permissions(
+                            [change_bus_arns[region] for region in regions]
+                        ),
+                    }
+                ],
+            },
+        },
+        "ChangeRule": {
+            "Type": "AWS::Events::Rule",
+            "Properties": {
+                "Name": CHANGE_RULE_NAME,
+                "Description": "Forwards to the log archive the CloudWatch Logs calls that end archiving.",
+                "EventPattern": _substituted(pattern),
+                "State": "ENABLED",
+                "Targets": [
+                    {
+                        "Id": subscription_changes.TARGET_ID,
+                        "Arn": _destination("ChangeBus"),
+                        "RoleArn": {
+                            "Fn::If": [
+                                HOME_CONDITION,
+                                {"Fn::GetAtt": ["ChangeForwardingRole", "Arn"]},
+                                {"Fn::Sub": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{CHANGE_ROLE_NAME}"},
+                            ]
+                        },
+                    }
+                ],
+            },
+        },
+    }
+
+
 def template(
     regions: Sequence[str],
+    *,
     destination_arns: Mapping[str, str],
+    change_bus_arns: Mapping[str, str],
     filter_pattern: str,
     excluded_log_groups: Sequence[str],
     heartbeat_minutes: int,
 ) -> dict[str, Any]:
     """The template for ``regions`` (the first is the home region) as a dict.
 
-    ``destination_arns`` maps each region to the archive's destination there;
-    ``excluded_log_groups`` are left out of the account policy in every region;
-    ``heartbeat_minutes`` 0 leaves the heartbeat out.
+    ``destination_arns`` and ``change_bus_arns`` map each region to the archive's destination
+    and change bus there; ``excluded_log_groups`` are left out of the account policy in every
+    region; ``heartbeat_minutes`` 0 leaves the heartbeat out.
     """
     home = regions[0]
     own_filter = heartbeat_has_own_filter(heartbeat_minutes, filter_pattern)
@@ -178,7 +242,9 @@ def template(
         },
     }
     policy: dict[str, Any] = {"Type": "AWS::Logs::AccountPolicy", "Properties": policy_properties}
-    destinations = {region: {"Arn": destination_arns[region]} for region in regions}
+    destinations = {
+        region: {"Arn": destination_arns[region], "ChangeBus": change_bus_arns[region]} for region in regions
+    }
     heartbeat_exclusion = [naming.heartbeat_log_group(REGION)] if own_filter else []
     criteria = account_policy.selection_criteria([*excluded_log_groups, *heartbeat_exclusion])
     if criteria is not None:
@@ -212,6 +278,8 @@ def template(
     }
     if heartbeat_minutes:
         resources.update(_heartbeat_resources(heartbeat_minutes, own_filter))
+    watched = [naming.heartbeat_log_group(REGION)] if heartbeat_minutes else []
+    resources.update(_change_forwarding(regions, change_bus_arns, watched))
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "log-archive: subscribes every log group of this account and region to the "

@@ -107,8 +107,8 @@ def _pattern(changes: list[dict[str, Any]], deleted_log_groups: list[str]) -> st
     return json.dumps(pattern, separators=(",", ":"))
 
 
-def forwarding_trust_policy(partition: str, account_id: str) -> dict[str, Any]:
-    """EventBridge may assume the forwarding role for this account's change rules only."""
+def forwarding_trust_policy(partition: str, account_id: str, rule_prefix: str = BUS_NAME) -> dict[str, Any]:
+    """EventBridge may assume the forwarding role for this account's rules named ``rule_prefix*``."""
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -119,7 +119,9 @@ def forwarding_trust_policy(partition: str, account_id: str) -> dict[str, Any]:
                 "Action": "sts:AssumeRole",
                 "Condition": {
                     "StringEquals": {"aws:SourceAccount": account_id},
-                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:events:*:{account_id}:rule/{BUS_NAME}*"},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{partition}:events:*:{account_id}:rule/{rule_prefix}*"
+                    },
                 },
             }
         ],

@@ -221,7 +221,7 @@ def test_heartbeats_are_on_every_five_minutes_by_default_and_zero_turns_them_off
     assert args().heartbeat_minutes == 5
     assert args(heartbeatMinutes="10").heartbeat_minutes == 10
     resources = template(heartbeatMinutes="0")["Resources"]
-    assert sorted(resources) == ["AccountPolicy", "SubscriptionRole"]
+    assert sorted(resources) == ["AccountPolicy", "ChangeForwardingRole", "ChangeRule", "SubscriptionRole"]
     assert "DependsOn" not in resources["AccountPolicy"]
 
 
@@ -295,6 +295,7 @@ def test_under_a_narrower_pattern_the_heartbeat_has_its_own_filter_the_policy_ex
     assert built["Mappings"]["Destinations"] == {
         r: {
             "Arn": f"arn:aws:logs:{r}:{ARCHIVE_ACCOUNT}:destination:log-archive",
+            "ChangeBus": bus_arn("aws", ARCHIVE_ACCOUNT, r),
             "FilterName": naming.subscription_filter_name(
                 f"arn:aws:logs:{r}:{ARCHIVE_ACCOUNT}:destination:log-archive"
             ),
@@ -314,7 +315,7 @@ def test_an_account_policy_sending_every_event_carries_the_heartbeat_and_keeps_i
     assert "DependsOn" not in resources["AccountPolicy"]
     assert "heartbeat" not in resources["AccountPolicy"]["Properties"]["SelectionCriteria"]
     assert {"HeartbeatLogGroup", "HeartbeatResourcePolicy", "HeartbeatRule"} <= set(resources)
-    assert all(set(row) == {"Arn"} for row in built["Mappings"]["Destinations"].values())
+    assert all(set(row) == {"Arn", "ChangeBus"} for row in built["Mappings"]["Destinations"].values())
 
 
 @pytest.mark.parametrize("pattern", ["", "ERROR"])
@@ -394,12 +395,41 @@ def test_the_account_policy_is_the_source_stacks_document_per_region() -> None:
             ),
             id="heartbeat log resource policy",
         ),
+        pytest.param(
+            template()["Resources"]["ChangeForwardingRole"]["Properties"]["Policies"][0]["PolicyDocument"],
+            id="change forwarding permissions",
+        ),
     ],
 )
 def test_parliament_finds_nothing_in_the_templates_policy_documents(document: dict[str, Any]) -> None:
     findings = analyze_policy_string(json.dumps(document), ignore_private_auditors=True).findings
     # A trust policy names no Resource: the role itself is the resource (as for the archive's).
     assert [(f.issue, f.detail) for f in findings if f.issue != "MALFORMED"] == []
+
+
+def test_each_stack_forwards_its_subscription_changes_to_the_archive_bus_of_its_region() -> None:
+    built = template()
+    rule = built["Resources"]["ChangeRule"]["Properties"]
+    assert rule["Name"] == "log-archive-stackset-changes"
+    [target] = rule["Targets"]
+    assert target["Arn"] == {"Fn::FindInMap": ["Destinations", {"Ref": "AWS::Region"}, "ChangeBus"]}
+    assert target["RoleArn"]["Fn::If"][1] == {"Fn::GetAtt": ["ChangeForwardingRole", "Arn"]}
+    role = built["Resources"]["ChangeForwardingRole"]
+    assert role["Condition"] == "IsHomeRegion"
+    trust = role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["ArnLike"]
+    assert trust == {
+        "aws:SourceArn": {"Fn::Sub": "arn:aws:events:*:${AWS::AccountId}:rule/log-archive-stackset-changes*"}
+    }
+    # The source stack's pattern, with the region's destination from the mapping and the
+    # heartbeat group of the stack's region.
+    pattern = rule["EventPattern"]
+    destination = {"Fn::FindInMap": ["Destinations", {"Ref": "AWS::Region"}, "Arn"]}
+    put = next(c for c in pattern["detail"]["$or"] if c["eventName"] == ["PutSubscriptionFilter"])
+    assert put["requestParameters"]["destinationArn"] == [{"anything-but": destination}]
+    deleted = next(c for c in pattern["detail"]["$or"] if c["eventName"] == ["DeleteLogGroup"])
+    assert deleted["requestParameters"]["logGroupName"] == [
+        {"Fn::Sub": "/log-archive/heartbeat/${AWS::Region}"}
+    ]
 
 
 def organization_run(**overrides: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from components import heartbeat, organization_template
+from components.subscription_changes import bus_arn
 from offline.analyzer import PolicyPackProcess
 from tests.policy_pack.world import ARCHIVE, REGION, Json, Spec, World, violations
 
@@ -25,10 +26,11 @@ REGIONS = (REGION, "us-east-1")
 def template() -> dict[str, Any]:
     return organization_template.template(
         REGIONS,
-        {r: f"arn:aws:logs:{r}:{ARCHIVE}:destination:log-archive" for r in REGIONS},
-        "",
-        [f"/aws/kinesisfirehose/log-archive-{REGION}"],
-        heartbeat.DEFAULT_HEARTBEAT_MINUTES,
+        destination_arns={r: f"arn:aws:logs:{r}:{ARCHIVE}:destination:log-archive" for r in REGIONS},
+        change_bus_arns={r: bus_arn("aws", ARCHIVE, r) for r in REGIONS},
+        filter_pattern="",
+        excluded_log_groups=[f"/aws/kinesisfirehose/log-archive-{REGION}"],
+        heartbeat_minutes=heartbeat.DEFAULT_HEARTBEAT_MINUTES,
     )
 
 

@@ -3,13 +3,14 @@ only builds the policy objects; ``policy_pack/__main__.py`` serves them."""
 
 from pulumi_policy import Policy
 
-from . import chain, firehose, iam, kms, logs, s3, stack_sets
+from . import chain, events, firehose, iam, kms, logs, s3, stack_sets
 from .base import Guardrail, Rule
 
 GUARDRAILS: list[Guardrail] = [
     *s3.GUARDRAILS,
     *iam.GUARDRAILS,
     *logs.GUARDRAILS,
+    *events.GUARDRAILS,
     *stack_sets.GUARDRAILS,
     *firehose.GUARDRAILS,
     *kms.GUARDRAILS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -334,3 +334,22 @@ def names_organization(condition: Condition, kind: str) -> bool:
     if condition.key == f"aws:{kind}orgpaths":
         return all(value.startswith("o-") for value in condition.values)
     return False
+
+
+def principal_organization(condition: Condition) -> bool:
+    """Whether ``condition`` restricts the principal to organizations (positive, with values)."""
+    if condition.negated or condition.if_exists or not condition.values:
+        return False
+    return names_organization(condition, "principal")
+
+
+def public_without_organization(label: str, raw: Any) -> Iterator[str]:
+    """The problems of the resource policy ``raw`` of ``label`` that opens it to everyone with no
+    aws:PrincipalOrgID or aws:PrincipalOrgPaths condition."""
+    document = parse_policy(raw)
+    yield from (f"{label}: {problem}." for problem in document.problems)
+    for statement, grant in public_grants(document, principal_organization):
+        yield (
+            f"{label}: {statement.label} {grant} without an aws:PrincipalOrgID or "
+            "aws:PrincipalOrgPaths condition."
+        )

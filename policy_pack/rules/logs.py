@@ -10,15 +10,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from .base import Guardrail, Resource, Rule, create_first, known, resource_policy
-from .documents import (
-    Condition,
-    Statement,
-    has_wildcard,
-    names_organization,
-    parse_arn,
-    parse_policy,
-    public_grants,
-)
+from .documents import Statement, has_wildcard, parse_arn, parse_policy, public_without_organization
 from .graph import LOG_DESTINATION, LOG_DESTINATION_POLICY, own_account
 
 SUBSCRIPTION_FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
@@ -125,23 +117,10 @@ def _destination_document(resource: Resource) -> Any:
     return resource.props.get("accessPolicy")
 
 
-def _organization_condition(condition: Condition) -> bool:
-    if condition.negated or condition.if_exists or not condition.values:
-        return False
-    return names_organization(condition, "principal")
-
-
 def _public_destination(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
     raw = _destination_document(resource)
-    if raw is None:
-        return
-    document = parse_policy(raw)
-    yield from (f"{resource.label}: {problem}." for problem in document.problems)
-    for statement, grant in public_grants(document, _organization_condition):
-        yield (
-            f"{resource.label}: {statement.label} {grant} without an aws:PrincipalOrgID or "
-            "aws:PrincipalOrgPaths condition."
-        )
+    if raw is not None:
+        yield from public_without_organization(resource.label, raw)
 
 
 def _destination_actions(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:

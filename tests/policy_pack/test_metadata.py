@@ -11,7 +11,7 @@ from policy_pack.rules import RULES
 from tests.policy_pack.world import PackFactory
 
 README = Path(__file__).resolve().parents[2] / "policy_pack" / "README.md"
-NAME = re.compile(r"^(s3|iam|cloudwatch|firehose|kms|cloudformation)(-[a-z0-9]+){2,}$")
+NAME = re.compile(r"^(s3|iam|cloudwatch|eventbridge|firehose|kms|cloudformation)(-[a-z0-9]+){2,}$")
 
 MANDATORY = {
     "s3-bucket-policy-write-requires-owner-acl",
@@ -35,6 +35,8 @@ MANDATORY = {
     "cloudformation-stackset-logs-trust-requires-source-condition",
     "cloudformation-stackset-account-policy-archive-destination",
     "kms-key-policy-grants-only-for-aws-resources",
+    "eventbridge-bus-policy-public-requires-org-condition",
+    "eventbridge-bus-policy-put-events-only",
 }
 ADVISORY = {
     "s3-bucket-object-lock-enabled",

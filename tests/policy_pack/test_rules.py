@@ -72,6 +72,10 @@ def destination_grant(world: World) -> dict[str, Any]:
     return statement(world, "destination-policy", "accessPolicy", "AllowSources")
 
 
+def bus_grant(world: World) -> dict[str, Any]:
+    return statement(world, "change-bus-policy", "policy", "SourceAccountsForwardSubscriptionChanges")
+
+
 def add_statement(world: World, name: str, key: str, added: dict[str, Any]) -> None:
     world.statements(name, key).append(added)
 
@@ -129,6 +133,8 @@ SOURCE_CONDITION = "iam-role-logs-trust-requires-source-condition"
 WILDCARD = "iam-policy-no-wildcard-actions"
 ORG = "cloudwatch-destination-policy-public-requires-org-condition"
 ACTIONS = "cloudwatch-destination-policy-subscription-actions-only"
+BUS_ORG = "eventbridge-bus-policy-public-requires-org-condition"
+BUS_ACTIONS = "eventbridge-bus-policy-put-events-only"
 CHAIN = "cloudwatch-destination-chain-granted"
 PUBLIC_READ = {"Sid": "PublicRead", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
 ORG_CONDITION = {"StringEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}}
@@ -531,6 +537,39 @@ MUTATIONS = [
             ],
         ),
         {(WILDCARD, "firehose-role", M)},
+    ),
+    # eventbridge bus policy rules (the archive's subscription-change bus)
+    Mutation(
+        "change bus open to Principal *",
+        setter(bus_grant, "Principal", "*"),
+        {(BUS_ORG, "change-bus-policy", M)},
+    ),
+    Mutation(
+        "change bus open to AWS * under a negated organization condition",
+        lambda w: bus_grant(w).update(
+            Principal={"AWS": "*"}, Condition={"StringNotEquals": {"aws:PrincipalOrgID": "o-abcdef1234"}}
+        ),
+        {(BUS_ORG, "change-bus-policy", M)},
+    ),
+    Mutation(
+        "change bus open to the organization passes",
+        lambda w: bus_grant(w).update(Principal="*", Condition=ORG_CONDITION),
+        set(),
+    ),
+    Mutation(
+        "change bus allows events:*",
+        setter(bus_grant, "Action", "events:*"),
+        {(BUS_ACTIONS, "change-bus-policy", M)},
+    ),
+    Mutation(
+        "change bus also allows events:DisableRule",
+        setter(bus_grant, "Action", ["events:PutEvents", "events:DisableRule"]),
+        {(BUS_ACTIONS, "change-bus-policy", M)},
+    ),
+    Mutation(
+        "change bus allows through NotAction",
+        lambda w: (bus_grant(w).pop("Action"), bus_grant(w).update(NotAction="events:DeleteRule")),
+        {(BUS_ACTIONS, "change-bus-policy", M)},
     ),
     # cloudwatch destination policy rules
     Mutation(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components import heartbeat
+from components.subscription_changes import BUS_NAME
 from offline.analyzer import Diagnostic, PolicyPackProcess
 from offline.mocks import PREVIEW_UNKNOWN, Registration
 
@@ -343,6 +344,21 @@ def archive_world() -> World:
                 {"name": "archive", "roleArn": Ref("logs-role", "arn"), "targetArn": Ref("stream", "arn")},
                 {"arn": f"arn:aws:logs:{REGION}:{ARCHIVE}:destination:archive"},
                 protect=True,
+            ),
+            "change-bus-policy": Spec(
+                "aws:cloudwatch/eventBusPolicy:EventBusPolicy",
+                {
+                    "eventBusName": BUS_NAME,
+                    "policy": _document(
+                        {
+                            "Sid": "SourceAccountsForwardSubscriptionChanges",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": [f"arn:aws:iam::{SOURCE}:root"]},
+                            "Action": "events:PutEvents",
+                            "Resource": f"arn:aws:events:{REGION}:{ARCHIVE}:event-bus/{BUS_NAME}",
+                        }
+                    ),
+                },
             ),
             "destination-policy": Spec(
                 "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy",

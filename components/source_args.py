@@ -369,6 +369,15 @@ def _account_policy(value: Any) -> AccountPolicySource | None:
         f"a list of log group names, each {LOG_GROUP_ACCEPTED}",
         log_group_name,
     )
+    for index, name in enumerate(exclusions):
+        if name.startswith(naming.HEARTBEAT_LOG_GROUP_PREFIX):
+            raise ConfigError(
+                f"{ACCOUNT_POLICY_KEY}.excludeLogGroups[{index}]",
+                f"{name!r} is a heartbeat log group: the stack decides its subscription itself (the "
+                'account policy carries it when its filter pattern is "", else its own filter '
+                "does); excluding it would silence the heartbeat and raise a false alarm",
+                f"log groups whose names do not start with {naming.HEARTBEAT_LOG_GROUP_PREFIX!r}",
+            )
     return AccountPolicySource(
         filter_pattern=_filter_pattern(fields.get("filterPattern"), f"{ACCOUNT_POLICY_KEY}.filterPattern"),
         exclude_log_groups=tuple(exclusions),

@@ -842,6 +842,14 @@ SOURCE_CASES = [
         id="duplicate exclusion",
     ),
     pytest.param(
+        source(
+            {"accountPolicy": {"excludeLogGroups": ["/log-archive/heartbeat/ap-northeast-1"]}},
+            "accountPolicy.excludeLogGroups[0]",
+            "log groups whose names do not start with '/log-archive/heartbeat/'",
+        ),
+        id="exclusion of the heartbeat log group",
+    ),
+    pytest.param(
         source({"accountPolicy": {"filterPattern": "{"}}, "accountPolicy.filterPattern", FILTER),
         id="account policy pattern unbalanced",
     ),
@@ -1012,6 +1020,14 @@ HEARTBEAT_CASES = [
     pytest.param(
         source({"stackSetEnrolled": "true", "heartbeatMinutes": "5"}, "heartbeatMinutes", ENROLLED_HEARTBEAT),
         id="source heartbeat in an account the StackSet enrolls",
+    ),
+    pytest.param(
+        organization(
+            {"accountPolicy": {"excludeLogGroups": ["/log-archive/heartbeat/us-east-1"]}},
+            "accountPolicy.excludeLogGroups[0]",
+            "log groups whose names do not start with '/log-archive/heartbeat/'",
+        ),
+        id="organization exclusion of the heartbeat log group",
     ),
     pytest.param(
         organization({"heartbeatMinutes": ""}, "heartbeatMinutes", HEARTBEAT_MINUTES),

@@ -29,6 +29,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
+from components.event_log_policy import rule_writes
 
 HEARTBEAT_MINUTES_KEY = "heartbeatMinutes"
 DEFAULT_HEARTBEAT_MINUTES = 5
@@ -50,7 +51,6 @@ INPUT_TEMPLATE = (
 )
 """A CloudWatch Logs target accepts only ``{"timestamp": <time>, "message": <string>}``
 (PutTargets API reference): the message is the heartbeat JSON, escaped into a string."""
-WRITER_SERVICES = ("delivery.logs.amazonaws.com", "events.amazonaws.com")
 
 
 def carried_by_account_policy(account_policy_filter_pattern: str | None) -> bool:
@@ -85,22 +85,12 @@ def log_group_arn(partition: str, account_id: str, region: str) -> str:
 
 def log_resource_policy(partition: str, account_id: str, region: str) -> dict[str, Any]:
     """Lets EventBridge write into the heartbeat log group, for this account's heartbeat rule only."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "HeartbeatRuleWritesHeartbeats",
-                "Effect": "Allow",
-                "Principal": {"Service": list(WRITER_SERVICES)},
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": log_group_arn(partition, account_id, region) + ":*",
-                "Condition": {
-                    "ArnEquals": {"aws:SourceArn": rule_arn(partition, account_id, region)},
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                },
-            }
-        ],
-    }
+    return rule_writes(
+        "HeartbeatRuleWritesHeartbeats",
+        log_group_arn(partition, account_id, region),
+        rule_arn(partition, account_id, region),
+        account_id,
+    )
 
 
 def heartbeat_resources(

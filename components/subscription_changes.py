@@ -30,6 +30,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
+from components.event_log_policy import rule_writes
 from components.monitoring import PERIOD_SECONDS
 
 BUS_NAME = "log-archive-subscription-changes"
@@ -44,7 +45,6 @@ TARGET_ID = "archive-account"
 RECORD_TARGET_ID = "change-record"
 MAX_EVENT_PATTERN = 4096
 """Characters of an event pattern (botocore's ``events`` model, ``EventPattern`` max)."""
-WRITER_SERVICES = ("delivery.logs.amazonaws.com", "events.amazonaws.com")
 
 
 def bus_arn(partition: str, account_id: str, region: str) -> str:
@@ -184,22 +184,12 @@ def archive_rule_arn(partition: str, account_id: str, region: str) -> str:
 
 def record_policy(partition: str, account_id: str, region: str) -> dict[str, Any]:
     """Lets the archive's change rule of ``region`` (and only it) write the change record."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ChangeRuleWritesTheRecord",
-                "Effect": "Allow",
-                "Principal": {"Service": list(WRITER_SERVICES)},
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": f"arn:{partition}:logs:{region}:{account_id}:log-group:{CHANGES_LOG_GROUP}:*",
-                "Condition": {
-                    "ArnEquals": {"aws:SourceArn": archive_rule_arn(partition, account_id, region)},
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                },
-            }
-        ],
-    }
+    return rule_writes(
+        "ChangeRuleWritesTheRecord",
+        f"arn:{partition}:logs:{region}:{account_id}:log-group:{CHANGES_LOG_GROUP}",
+        archive_rule_arn(partition, account_id, region),
+        account_id,
+    )
 
 
 ARCHIVE_PATTERN = json.dumps({"source": ["aws.logs"], "detail-type": ["AWS API Call via CloudTrail"]})

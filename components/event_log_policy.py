@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 WRITER_SERVICES = ("delivery.logs.amazonaws.com", "events.amazonaws.com")
-"""EventBridge writes to CloudWatch Logs targets as either principal (EventBridge user guide,
-"CloudWatch Logs permissions")."""
 
 
 def rule_writes(sid: str, log_group_arn: str, rule_arn: str, account_id: str) -> dict[str, Any]:

@@ -14,9 +14,13 @@ with warnings.catch_warnings():
     from parliament import analyze_policy_string
 
 from offline.mocks import Registration
-from offline.program import ProgramRun, run_program
+from offline.program import ProgramRun
 from offline.replacement import TYPES
+from tests.program_runs import memoized_run_program
 from tools.deployer_policy import PERMISSIONS, UnmappedTypes, deployer_policy, main, policy_size
+
+pytestmark = pytest.mark.xdist_group("deployer-policy")
+"""One worker runs this module, so its memoized program runs are shared by all of its tests."""
 
 ARCHIVE = "222222222222"
 SOURCE = "111111111111"
@@ -36,12 +40,12 @@ EXPLAINED = {
 
 
 def archive(**overrides: Any) -> ProgramRun:
-    return run_program("account-b", overrides=overrides)
+    return memoized_run_program("account-b", overrides=overrides)
 
 
 def source(archive_run: ProgramRun | None = None, **overrides: Any) -> ProgramRun:
     outputs = (archive_run or archive()).outputs
-    return run_program("account-a", overrides=overrides, stack_outputs={ARCHIVE_STACK: outputs})
+    return memoized_run_program("account-a", overrides=overrides, stack_outputs={ARCHIVE_STACK: outputs})
 
 
 def policy(run: ProgramRun, account: str) -> dict[str, Any]:

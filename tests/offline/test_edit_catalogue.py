@@ -22,6 +22,10 @@ from offline.mocks import Registration
 from offline.program import run_program
 from offline.replacement import FILTER, TYPES, Action, Kind, Report, Verdict, simulate
 
+pytestmark = pytest.mark.xdist_group("edit-catalogue")
+"""One worker evaluates the catalogue: its program runs are cached per process, and each edit's
+runs serve four tests."""
+
 SOURCE = "account-a"
 ARCHIVE = "account-b"
 ARCHIVE_REFERENCE = "organization/log-archive/account-b"

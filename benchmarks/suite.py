@@ -30,17 +30,28 @@ def _timed(command: tuple[str, ...], cwd: Path, environment: dict[str, str]) -> 
     return time.perf_counter() - start, completed.returncode == 0
 
 
+def _uv() -> Path:
+    """The uv on PATH, else the one ``scripts/check.sh`` installed into ``.tools/``."""
+    found = shutil.which("uv")
+    uv = Path(found) if found else PROJECT_DIR / ".tools" / "bin" / "uv"
+    if not uv.is_file():
+        raise SystemExit("benchmarks: no uv on PATH or in .tools/: run `bash scripts/check.sh` once first")
+    return uv
+
+
 def run() -> list[SuiteRow]:
     """Clone the committed project, then time the install plus the check, and the check alone.
 
     The install reuses uv's package cache, as a developer's second clone would; a first-ever
     install also downloads every wheel.
     """
+    uv = _uv()
     environment = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    environment["PATH"] = f"{uv.parent}{os.pathsep}{environment.get('PATH', '')}"
     clone = Path(tempfile.mkdtemp(prefix="log-archive-clone-"))
     try:
         subprocess.run(("git", "clone", "--quiet", str(PROJECT_DIR), str(clone)), check=True)
-        install_seconds, install_ok = _timed(("uv", "sync", "--locked", "--quiet"), clone, environment)
+        install_seconds, install_ok = _timed((str(uv), "sync", "--locked", "--quiet"), clone, environment)
         first_seconds, first_ok = _timed(CHECK_COMMAND, clone, environment)
         second_seconds, second_ok = _timed(CHECK_COMMAND, clone, environment)
     finally:

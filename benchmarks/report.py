@@ -134,10 +134,13 @@ NOTES = [
     "plain string, the bucket names being fixed. Source stack at 10 log groups: 1.46x -> 1.09x "
     "its floor; at 100: 1.69x -> 1.34x; at 1,000: 2.23x -> 1.09x (the second run of this "
     "command, same machine, less load; single figures are noisy).",
-    "- The test command is timed twice in the same clone. On this shared machine the two runs "
-    "differed by up to 2x (30.7 s and 69.6 s in one run of this command, the install taking "
-    "0.8 s from a warm uv cache), so the slower one reflects machine load, not the project. "
-    "pyright strict takes about 9 s of it in every run.",
+    "- The test command is timed twice in the same clone; on a shared machine the two runs can "
+    "differ by up to 2x. It **misses its 60 s target**: pytest alone takes about 95 s for 1,271 "
+    "tests with `-n 2`, CPU-bound (about 175 CPU-seconds on 2 cores; the largest shares are the "
+    "edit catalogue, the plan CLI's subprocesses, the benchmark smoke tests and the policy-pack "
+    "processes), and pyright strict about 10 s. The install includes compiling the packages to "
+    "bytecode once (`compile-bytecode`, about 28 s): this sandbox sets `PYTHONDONTWRITEBYTECODE`, "
+    "without which every test worker and subprocess recompiled pulumi_aws, boto3 and cfn-lint.",
     "- Growth per resource (flatness) shows in the floor too: it is the same SDK and the same "
     "mocks. Its cause is Python's cyclic garbage collector: registering 100, 1,000 and 5,000 "
     "literal subscription filters took 0.92, 1.07 and 1.69 ms per resource, and 0.88, 0.76 and "

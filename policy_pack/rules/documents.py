@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -353,3 +353,20 @@ def public_without_organization(label: str, raw: Any) -> Iterator[str]:
             f"{label}: {statement.label} {grant} without an aws:PrincipalOrgID or "
             "aws:PrincipalOrgPaths condition."
         )
+
+
+def only_actions(label: str, raw: Any, allowed: Sequence[str]) -> Iterator[str]:
+    """The problems of the resource policy ``raw`` of ``label`` whose Allow statements grant more
+    than the ``allowed`` actions, named exactly (a wildcard or NotAction is more)."""
+    document = parse_policy(raw)
+    yield from (f"{label}: {problem}." for problem in document.problems)
+    wanted = {action.lower() for action in allowed}
+    needed = f"only {' and '.join(allowed)} {'is' if len(allowed) == 1 else 'are'} needed"
+    for statement in document.statements:
+        if not statement.is_allow:
+            continue
+        if statement.not_actions is not None:
+            yield f"{label}: {statement.label} allows every action but its NotAction."
+        extra = [a for a in statement.actions or () if has_wildcard(a) or a.lower() not in wanted]
+        if extra:
+            yield f"{label}: {statement.label} allows {extra}; {needed}."

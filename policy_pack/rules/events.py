@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from .base import Guardrail, Resource, Rule, resource_policy
-from .documents import has_wildcard, parse_policy, public_without_organization
+from .documents import only_actions, public_without_organization
 
 EVENT_BUS_POLICY = "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
 PUT_EVENTS = "events:PutEvents"
@@ -50,18 +50,8 @@ def _public_bus(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
 
 def _put_events_only(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
     raw = resource.props.get("policy")
-    if raw is None:
-        return
-    document = parse_policy(raw)
-    yield from (f"{resource.label}: {problem}." for problem in document.problems)
-    for statement in document.statements:
-        if not statement.is_allow:
-            continue
-        if statement.not_actions is not None:
-            yield f"{resource.label}: {statement.label} allows every action but its NotAction."
-        extra = [a for a in statement.actions or () if has_wildcard(a) or a.lower() != PUT_EVENTS.lower()]
-        if extra:
-            yield f"{resource.label}: {statement.label} allows {extra}; only {PUT_EVENTS} is needed."
+    if raw is not None:
+        yield from only_actions(resource.label, raw, (PUT_EVENTS,))
 
 
 GUARDRAILS: list[Guardrail] = [

@@ -10,7 +10,14 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from .base import Guardrail, Resource, Rule, create_first, known, resource_policy
-from .documents import Statement, has_wildcard, parse_arn, parse_policy, public_without_organization
+from .documents import (
+    Statement,
+    has_wildcard,
+    only_actions,
+    parse_arn,
+    parse_policy,
+    public_without_organization,
+)
 from .graph import LOG_DESTINATION, LOG_DESTINATION_POLICY, own_account
 
 SUBSCRIPTION_FILTER = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
@@ -125,26 +132,8 @@ def _public_destination(resource: Resource, _: Mapping[str, Any]) -> Iterable[st
 
 def _destination_actions(resource: Resource, _: Mapping[str, Any]) -> Iterable[str]:
     raw = _destination_document(resource)
-    if raw is None:
-        return
-    document = parse_policy(raw)
-    yield from (f"{resource.label}: {problem}." for problem in document.problems)
-    allowed = {action.lower() for action in DESTINATION_ACTIONS}
-    for statement in document.statements:
-        if not statement.is_allow:
-            continue
-        if statement.not_actions is not None:
-            yield f"{resource.label}: {statement.label} allows every action but its NotAction."
-        extra = [
-            action
-            for action in statement.actions or ()
-            if has_wildcard(action) or action.lower() not in allowed
-        ]
-        if extra:
-            yield (
-                f"{resource.label}: {statement.label} allows {extra}; only "
-                f"{' and '.join(DESTINATION_ACTIONS)} are needed."
-            )
+    if raw is not None:
+        yield from only_actions(resource.label, raw, DESTINATION_ACTIONS)
 
 
 def _same_account(resource: Resource, destination: Any, role_arn: Any) -> str | None:

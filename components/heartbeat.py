@@ -53,15 +53,17 @@ INPUT_TEMPLATE = (
 (PutTargets API reference): the message is the heartbeat JSON, escaped into a string."""
 
 
-def carried_by_account_policy(account_policy_filter_pattern: str | None) -> bool:
-    """Whether the heartbeat log group is subscribed by the account policy rather than by a filter
-    of its own: when there is an account policy and it sends every event (pattern ``""``).
+def has_own_filter(minutes: int, account_policy_filter_pattern: str | None) -> bool:
+    """Whether heartbeats are on (``minutes``) and their log group gets a subscription filter of
+    its own, which an account policy then leaves out; ``account_policy_filter_pattern`` is
+    ``None`` without an account policy.
 
-    The heartbeat then travels the same path as every covered log group, so removing the account
+    An account policy that sends every event (pattern ``""``) subscribes the heartbeat log group
+    itself: the heartbeat then travels the same path as every covered log group, so removing the
     policy silences the heartbeat and its arrival alarm fires. A narrower pattern could drop the
     heartbeat, so then it keeps its own filter, and the heartbeat no longer proves the account
     policy (docs/operations.md names the alarm that does)."""
-    return account_policy_filter_pattern == ""
+    return minutes != 0 and account_policy_filter_pattern != ""
 
 
 def schedule_expression(minutes: int) -> str:

@@ -52,7 +52,7 @@ import pulumi_aws as aws
 from components import account_policy as subscription_policy
 from components import naming, outputs, source_policies
 from components.archive_reference import ARCHIVE_STACK_KEY, ArchiveOutputs, read_archive
-from components.heartbeat import carried_by_account_policy, heartbeat_resources
+from components.heartbeat import heartbeat_resources
 from components.source_args import (
     ACCOUNT_POLICY_KEY,
     LOG_GROUPS_KEY,
@@ -120,7 +120,7 @@ def _region_plan(args: LogSourceArgs, archive: ArchiveOutputs, region: str) -> R
     if args.account_policy is not None:
         excluded.update(args.account_policy.exclude_log_groups, pipeline)
         excluded.update(source.name for source in args.log_groups)
-        if args.heartbeat_minutes and not carried_by_account_policy(args.account_policy.filter_pattern):
+        if args.heartbeat_has_own_filter:
             excluded.add(naming.heartbeat_log_group(region))
     region_plan = RegionPlan(region, archive.destination_arns[region], tuple(sorted(excluded)))
     size = len((region_plan.selection_criteria or "").encode())
@@ -164,7 +164,6 @@ class LogSource(pulumi.ComponentResource):
 
         destinations = {region_plan.region: self._destination(region_plan) for region_plan in region_plans}
         account_policy_names: dict[str, pulumi.Output[str]] = {}
-        account_policy_pattern = None if args.account_policy is None else args.account_policy.filter_pattern
         for region_plan in region_plans:
             destination = destinations[region_plan.region]
             filters = [
@@ -182,7 +181,7 @@ class LogSource(pulumi.ComponentResource):
                     filter_name=naming.subscription_filter_name(region_plan.destination_arn),
                     role_arn=role_arn,
                     depends_on=depends_on,
-                    own_filter=not carried_by_account_policy(account_policy_pattern),
+                    own_filter=args.heartbeat_has_own_filter,
                     parent=self,
                 )
                 if heartbeat_filter is not None:

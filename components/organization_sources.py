@@ -26,7 +26,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import account_policy, naming, organization_template
+from components import account_policy, heartbeat, naming, organization_template
 from components.archive_reference import ArchiveOutputs, read_archive
 from components.organization_args import ORGANIZATION_ID_KEY, OrganizationSourcesArgs
 from components.source_args import ACCOUNT_POLICY_KEY, MAX_SELECTION_CRITERIA, REGIONS_KEY
@@ -72,7 +72,7 @@ def plan(args: OrganizationSourcesArgs, archive: ArchiveOutputs) -> Organization
     archive.check_regions(args.regions, REGIONS_KEY)
     pipeline = {name for region in args.regions for name in archive.pipeline_log_groups.get(region, ())}
     excluded = sorted(pipeline.union(args.account_policy.exclude_log_groups))
-    own_heartbeat_filter = organization_template.heartbeat_has_own_filter(
+    own_heartbeat_filter = heartbeat.has_own_filter(
         args.heartbeat_minutes, args.account_policy.filter_pattern
     )
     heartbeat_exclusions = [

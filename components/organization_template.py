@@ -14,7 +14,7 @@ One template, deployed to every target region of every account of the target OUs
   so CloudFormation creates the role first.
 - With heartbeats on, ``components.heartbeat``'s resources per region: ``HeartbeatLogGroup``
   (retained), ``HeartbeatResourcePolicy``, ``HeartbeatRule`` (its one target the log group) and,
-  unless the account policy carries the heartbeat (``heartbeat.carried_by_account_policy``),
+  unless the account policy carries the heartbeat (``heartbeat.has_own_filter``),
   ``HeartbeatSubscriptionFilter``, named as the source stack names it (``Mappings``); the account
   policy then excludes the heartbeat log group and waits for that filter.
 
@@ -78,12 +78,6 @@ def _sub_literal(text: str) -> str:
 def role_arn_pattern() -> str:
     """The role's ARN as an ``Fn::Sub`` string."""
     return f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{ROLE_NAME}"
-
-
-def heartbeat_has_own_filter(heartbeat_minutes: int, filter_pattern: str) -> bool:
-    """Whether the template gives the heartbeat log group a subscription filter of its own, which
-    the account policy then excludes."""
-    return heartbeat_minutes != 0 and not heartbeat.carried_by_account_policy(filter_pattern)
 
 
 def _destination(field: str) -> dict[str, Any]:
@@ -228,7 +222,7 @@ def template(
     region; ``heartbeat_minutes`` 0 leaves the heartbeat out.
     """
     home = regions[0]
-    own_filter = heartbeat_has_own_filter(heartbeat_minutes, filter_pattern)
+    own_filter = heartbeat.has_own_filter(heartbeat_minutes, filter_pattern)
     document = account_policy.policy_document("${DestinationArn}", _sub_literal(filter_pattern), "${RoleArn}")
     policy_properties: dict[str, Any] = {
         "PolicyName": POLICY_NAME,

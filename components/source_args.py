@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from components import naming, validation
-from components.heartbeat import DEFAULT_HEARTBEAT_MINUTES, HEARTBEAT_MINUTES_KEY, MAX_HEARTBEAT_MINUTES
+from components.heartbeat import (
+    DEFAULT_HEARTBEAT_MINUTES,
+    HEARTBEAT_MINUTES_KEY,
+    MAX_HEARTBEAT_MINUTES,
+    has_own_filter,
+)
 from components.stack_config import ARCHIVE_STACK_KEY, StackConfig
 from components.validation import LOG_GROUP_ACCEPTED, ConfigError, log_group_name, string_list
 
@@ -111,6 +116,12 @@ class LogSourceArgs:
     """``log-archive:stackSetEnrolled``: the organization stack's StackSet already gives this
     account its account policy and its heartbeats, so ``accountPolicy`` and a non-zero
     ``heartbeatMinutes`` are refused; default ``False``."""
+
+    @property
+    def heartbeat_has_own_filter(self) -> bool:
+        """Whether the heartbeat log groups get a filter of their own (``heartbeat.has_own_filter``)."""
+        pattern = None if self.account_policy is None else self.account_policy.filter_pattern
+        return has_own_filter(self.heartbeat_minutes, pattern)
 
     @classmethod
     def from_config(cls, config: StackConfig, account_id: str, region: str) -> LogSourceArgs:

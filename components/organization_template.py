@@ -75,21 +75,18 @@ def _sub_literal(text: str) -> str:
     return text.replace("${", "${!")
 
 
-def role_arn_pattern() -> str:
-    """The role's ARN as an ``Fn::Sub`` string."""
-    return f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{ROLE_NAME}"
-
-
 def _destination(field: str) -> dict[str, Any]:
     return {"Fn::FindInMap": ["Destinations", {"Ref": "AWS::Region"}, field]}
 
 
-def _role_arn() -> dict[str, Any]:
+def _role_arn(resource: str, role_name: str) -> dict[str, Any]:
+    """The ARN of the role ``resource`` (physical name ``role_name``): from the resource in the
+    home region, where the stack creates it, from its deterministic name elsewhere."""
     return {
         "Fn::If": [
             HOME_CONDITION,
-            {"Fn::GetAtt": ["SubscriptionRole", "Arn"]},
-            {"Fn::Sub": role_arn_pattern()},
+            {"Fn::GetAtt": [resource, "Arn"]},
+            {"Fn::Sub": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{role_name}"},
         ]
     }
 
@@ -146,7 +143,7 @@ def _heartbeat_resources(minutes: int, own_filter: bool) -> dict[str, Any]:
                 "LogGroupName": {"Ref": "HeartbeatLogGroup"},
                 "DestinationArn": _destination("Arn"),
                 "FilterPattern": "",
-                "RoleArn": _role_arn(),
+                "RoleArn": _role_arn("SubscriptionRole", ROLE_NAME),
             },
         }
     return resources
@@ -192,13 +189,7 @@ def _change_forwarding(
                     {
                         "Id": subscription_changes.TARGET_ID,
                         "Arn": _destination("ChangeBus"),
-                        "RoleArn": {
-                            "Fn::If": [
-                                HOME_CONDITION,
-                                {"Fn::GetAtt": ["ChangeForwardingRole", "Arn"]},
-                                {"Fn::Sub": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{CHANGE_ROLE_NAME}"},
-                            ]
-                        },
+                        "RoleArn": _role_arn("ChangeForwardingRole", CHANGE_ROLE_NAME),
                     }
                 ],
             },
@@ -231,7 +222,7 @@ def template(
         "PolicyDocument": {
             "Fn::Sub": [
                 json.dumps(document, separators=(",", ":")),
-                {"DestinationArn": _destination("Arn"), "RoleArn": _role_arn()},
+                {"DestinationArn": _destination("Arn"), "RoleArn": _role_arn("SubscriptionRole", ROLE_NAME)},
             ]
         },
     }

@@ -937,6 +937,34 @@ SOURCE_CASES = [
         source(
             {},
             "archiveStack",
+            CONSISTENT_ARCHIVE,
+            outputs_=archive_outputs(
+                subscriptionChangeBusArns={TOKYO: bus_arn("aws", ARCHIVE_ACCOUNT, TOKYO)}
+            ),
+        ),
+        id="archive change buses missing a destination region",
+    ),
+    pytest.param(
+        source(
+            {},
+            "archiveStack",
+            CONSISTENT_ARCHIVE,
+            outputs_=archive_outputs(
+                subscriptionChangeBusArns={r: bus_arn("aws", "333333333333", r) for r in (TOKYO, VIRGINIA)}
+            ),
+        ),
+        id="archive change buses in another account than archiveAccountId",
+    ),
+    pytest.param(
+        source(
+            {}, "archiveStack", CURRENT_ARCHIVE, outputs_=archive_outputs(subscriptionChangeBusArns=["x"])
+        ),
+        id="archive change buses not a map",
+    ),
+    pytest.param(
+        source(
+            {},
+            "archiveStack",
             CURRENT_ARCHIVE,
             outputs_=archive_outputs(destinationArns={TOKYO: destination(VIRGINIA)}),
         ),
